@@ -1,0 +1,277 @@
+"""Database schema (SQLAlchemy Core). Money is stored in integer cents, never REAL.
+
+Indexes follow the queries: Synthèse reads by holder structure, Rechercher by actor structure
+and deposit date, structure search by identifier prefix, name key prefix and postcode+city.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+structures = Table(
+    "structures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identifier", String(40), nullable=False),
+    Column("identifier_type", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False),
+    Column("label", String(200), nullable=False, default=""),
+    Column("line1", String(200), nullable=False, default=""),
+    Column("postcode", String(10), nullable=False, default=""),
+    Column("city", String(100), nullable=False, default=""),
+    Column("city_key", String(100), nullable=False, default=""),
+    Column("country", String(2), nullable=False, default="FR"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("public", Boolean, nullable=False, default=False),
+    Column("routing_mode", String(30), nullable=False, default="none"),
+    UniqueConstraint("identifier", "identifier_type", name="uq_structure_identifier"),
+    Index("ix_structures_name_key", "name_key"),
+    Index("ix_structures_postcode_city", "postcode", "city_key"),
+)
+
+bank_accounts = Table(
+    "bank_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("structure_id", ForeignKey("structures.id"), nullable=False, index=True),
+    Column("label", String(100), nullable=False, default=""),
+    Column("iban", String(34), nullable=False),
+    Column("bic", String(11), nullable=False, default=""),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("structure_id", ForeignKey("structures.id"), nullable=False),
+    Column("code", String(100), nullable=False),
+    Column("label", String(200), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("ej_required", Boolean, nullable=False, default=False),
+    UniqueConstraint("structure_id", "code", name="uq_service_code"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(200), nullable=False, unique=True),
+    Column("email", String(200), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("first_name", String(100), nullable=False),
+    Column("password_hash", String(300), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=False),
+    Column("activation_code", String(64), nullable=False, default=""),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime, nullable=True),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("structure_id", ForeignKey("structures.id"), primary_key=True, index=True),
+    Column("role", String(30), nullable=False),
+)
+
+user_services = Table(
+    "user_services",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("service_id", ForeignKey("services.id"), primary_key=True),
+)
+
+attachment_requests = Table(
+    "attachment_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("structure_id", ForeignKey("structures.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("decided_by", ForeignKey("users.id"), nullable=True),
+    Column("decided_at", DateTime, nullable=True),
+)
+
+structure_spaces = Table(
+    "structure_spaces",
+    metadata,
+    Column("structure_id", ForeignKey("structures.id"), primary_key=True),
+    Column("space", String(40), primary_key=True),
+    Column("mode", String(20), nullable=False),
+)
+
+space_subscriptions = Table(
+    "space_subscriptions",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("structure_id", ForeignKey("structures.id"), primary_key=True),
+    Column("space", String(40), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("decided_by", ForeignKey("users.id"), nullable=True),
+)
+
+marches = Table(
+    "marches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(60), nullable=False, unique=True),
+    Column("object", String(300), nullable=False, default=""),
+)
+
+marche_actors = Table(
+    "marche_actors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("marche_id", ForeignKey("marches.id"), nullable=False, index=True),
+    Column("structure_id", ForeignKey("structures.id"), nullable=False, index=True),
+    Column("role", String(30), nullable=False),
+    Column("service_code", String(100), nullable=False, default=""),
+    Column("direct_payment", Boolean, nullable=False, default=False),
+    Column("validator_structure_id", ForeignKey("structures.id"), nullable=True),
+    UniqueConstraint("marche_id", "structure_id", "role", name="uq_marche_actor"),
+)
+
+marche_engagements = Table(
+    "marche_engagements",
+    metadata,
+    Column("marche_id", ForeignKey("marches.id"), primary_key=True),
+    Column("number", String(50), primary_key=True),
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(60), nullable=False, index=True),
+    Column("marche_id", ForeignKey("marches.id"), nullable=False, index=True),
+    Column("supplier_structure_id", ForeignKey("structures.id"), nullable=False, index=True),
+    Column("phase", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("moe_available_on", Date, nullable=True),  # starts the 30-day payment clock
+    Column("closed_at", DateTime, nullable=True),
+    Index("ix_dossiers_status_closed", "status", "closed_at"),
+)
+
+files = Table(
+    "files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+)
+
+pieces = Table(
+    "pieces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("previous_id", ForeignKey("pieces.id"), nullable=True, index=True),
+    Column("cadre", String(80), nullable=False),
+    Column("number", String(35), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("vat_type", String(20), nullable=False),
+    Column("exemption_motive", String(200), nullable=False, default=""),
+    Column("payment_mode", String(20), nullable=False),
+    Column("engagement", String(50), nullable=False, default=""),
+    Column("service_code", String(100), nullable=False, default=""),
+    Column("iban", String(34), nullable=False, default=""),
+    Column("bic", String(11), nullable=False, default=""),
+    Column("total_ht", BigInteger, nullable=False),
+    Column("total_vat", BigInteger, nullable=False),
+    Column("total_ttc", BigInteger, nullable=False),
+    Column("discount_ttc", BigInteger, nullable=False, default=0),
+    Column("prepaid", BigInteger, nullable=False, default=0),
+    Column("amount_due", BigInteger, nullable=False),
+    Column("marche_id", ForeignKey("marches.id"), nullable=False),
+    Column("depositor_structure_id", ForeignKey("structures.id"), nullable=False),
+    Column("depositor_user_id", ForeignKey("users.id"), nullable=False),
+    Column("supplier_structure_id", ForeignKey("structures.id"), nullable=False),
+    Column("recipient_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("moe_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("moa_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("validator1_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("validator2_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("next_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("state", String(60), nullable=False),
+    Column("state_date", Date, nullable=False),
+    Column("holder_structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("holder_role", String(30), nullable=False, default=""),
+    Column("holder_since", Date, nullable=True),
+    Column("deposited_at", DateTime, nullable=False),
+    Column("certificate", String(40), nullable=False, unique=True),
+    Column("file_sha256", ForeignKey("files.sha256"), nullable=True),
+    Column("file_name", String(200), nullable=False, default=""),
+    Column("file_format", String(30), nullable=False, default=""),
+    Column("downloaded", Boolean, nullable=False, default=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("depositor_structure_id", "number", name="uq_piece_number"),
+    Index("ix_pieces_holder", "holder_structure_id", "state_date"),
+    Index("ix_pieces_supplier", "supplier_structure_id", "issue_date"),
+    Index("ix_pieces_moe", "moe_structure_id", "issue_date"),
+    Index("ix_pieces_moa", "moa_structure_id", "issue_date"),
+    Index("ix_pieces_recipient", "recipient_structure_id", "issue_date"),
+    Index("ix_pieces_depositor", "depositor_structure_id", "deposited_at"),
+    Index("ix_pieces_number", "number"),
+    Index("ix_pieces_state", "state", "holder_since"),
+)
+
+piece_vat_lines = Table(
+    "piece_vat_lines",
+    metadata,
+    Column("piece_id", ForeignKey("pieces.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("rate", String(10), nullable=False),
+    Column("base", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("piece_id", ForeignKey("pieces.id"), nullable=False, index=True),
+    Column("sha256", ForeignKey("files.sha256"), nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("kind", String(40), nullable=False, default=""),
+    Column("designation", String(200), nullable=False, default=""),
+    Column("size", BigInteger, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("piece_id", ForeignKey("pieces.id"), nullable=False),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=True),
+    Column("user_login", String(200), nullable=False),
+    Column("structure_id", ForeignKey("structures.id"), nullable=True),
+    Column("acting_role", String(40), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("from_state", String(60), nullable=False),
+    Column("to_state", String(60), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Index("ix_events_piece", "piece_id", "id"),
+)
