@@ -487,8 +487,11 @@ class Workflow:
                        row.state, "COMPLETEE", reason)
             elif action is Action.VALIDATE:
                 self._validated(conn, session, row, role, now, today)
-        self.extensions.emit("state_changed", {"piece_id": piece_id, "action": str(action)})
-        return self.piece(piece_id)
+        piece = self.piece(piece_id)
+        self.extensions.emit("state_changed", {"piece": piece, "action": str(action),
+                                               "from_state": row.state, "to_state": piece.state,
+                                               "reason": reason})
+        return piece
 
     def _validated(self, conn: Connection, session: Session | None, row: Row, role: str,
                    now: datetime, today: date, *, expired: bool = False) -> None:
@@ -529,16 +532,31 @@ class Workflow:
                     if row.state != state_code:
                         continue
                     self._validated(conn, None, row, row.holder_role, now, today, expired=True)
-                    moved += 1
+                moved += 1
+                self.extensions.emit("deadline_crossed", {"piece": self.piece(piece_id),
+                                                          "deadline": "validation"})
         return moved
 
-    def mark_downloaded(self, session: Session, piece_id: int) -> None:
-        with self.store.write() as conn:
+    def download(self, session: Session, piece_id: int, folder: Path) -> list[Path]:
+        """Copy the piece's file and attachments (sha256 checked) into `folder`; the piece is
+        then marked downloaded for its holder (Synthèse filter)."""
+        with self.store.read() as conn:
+            self._require_space(conn, session, modify=False)
             row = _piece_row(conn, piece_id)
             self._require_visible(conn, session, row)
-            if row.holder_structure_id == session.structure.id and not row.downloaded:
+            items = [(row.file_name, row.file_sha256)] if row.file_sha256 else []
+            items += [(a.name, a.sha256) for a in conn.execute(
+                select(attachments.c.name, attachments.c.sha256)
+                .where(attachments.c.piece_id == piece_id).order_by(attachments.c.id))]
+        written = []
+        for name, sha in items:
+            safe = Path(name).name or sha
+            written.append(self.store.files.copy_to(sha, folder / f"{row.number}-{safe}"))
+        if row.holder_structure_id == session.structure.id and not row.downloaded:
+            with self.store.write() as conn:
                 conn.execute(update(pieces).where(pieces.c.id == piece_id)
                              .values(downloaded=True))
+        return written
 
     # -- reading ------------------------------------------------------------------------------
     def piece(self, piece_id: int, session: Session | None = None) -> Piece:

@@ -1,0 +1,71 @@
+"""`decompte`: the headless commands, and the full-screen app when no command is given.
+
+Exit codes: 0 ok, 2 usage, 3 validation refused, 4 not authorised, 5 not found, 6 conflict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import DecompteError
+from . import admin_commands, org_commands, piece_commands
+from .context import Context
+from .output import dumps
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="decompte", description="Factures de travaux (CCAG-Travaux) au clavier.")
+    parser.add_argument("--db", default="", help="fichier SQLite ou URL SQLAlchemy")
+    parser.add_argument("--config", default="", help="fichier de configuration TOML")
+    parser.add_argument("--as", dest="as_login", default="", metavar="IDENTIFIANT",
+                        help="agir au nom de cet utilisateur")
+    parser.add_argument("--for", dest="for_structure", default="", metavar="STRUCTURE",
+                        help="identifiant de la structure pour laquelle on agit")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="lire le mot de passe sur l'entrée standard")
+    parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    parser.add_argument("--demo", action="store_true",
+                        help="ouvrir l'application sur une base de démonstration neuve")
+    parser.add_argument("--theme", default=None, help="thème de l'application")
+    parser.add_argument("--no-mouse", action="store_true", help="désactiver la souris")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    admin_commands.register(sub)
+    org_commands.register(sub)
+    piece_commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args)
+    try:
+        if args.command is None:
+            return admin_commands.run_app(ctx)
+        return int(args.func(ctx) or 0)
+    except DecompteError as exc:
+        if args.json:
+            print(dumps(exc.as_dict()), file=sys.stderr)
+        else:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            for finding in getattr(exc, "findings", []):
+                print(f"  {finding}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
+        if os.environ.get("DECOMPTE_DEBUG"):
+            raise
+        print(f"Erreur interne : {type(exc).__name__}: {exc} (DECOMPTE_DEBUG=1 pour le détail)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""CLI commands for the store itself: init (with the demo world), config, and the app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..config import config_path
+from ..errors import Conflict
+from .context import Context
+from .output import fields
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="créer la base (et le monde de démonstration)")
+    p.add_argument("--demo", action="store_true", dest="with_demo")
+    p.add_argument("--force", action="store_true", help="effacer la base existante d'abord")
+    p.set_defaults(func=init)
+    p = sub.add_parser("config", help="emplacement et contenu de la configuration")
+    p.set_defaults(func=show_config)
+
+
+def remove_sqlite(target: str) -> None:
+    """Delete a SQLite store with its WAL files and its file store."""
+    if "://" in target:
+        return
+    db = Path(target)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(Path(f"{db}.files"), ignore_errors=True)
+
+
+def init(ctx: Context) -> int:
+    from ..core import Core
+    from ..store import open_store
+
+    target = ctx.db_target
+    if ctx.args.force:
+        remove_sqlite(target)
+    store = open_store(target)
+    if ctx.args.with_demo:
+        from sqlalchemy import func, select
+
+        from ..demo import build_demo
+        from ..store.schema import users
+
+        with store.read() as conn:
+            if conn.execute(select(func.count()).select_from(users)).scalar():
+                raise Conflict("La base contient déjà des données", field="--db",
+                               hint="ajoutez --force pour repartir d'une base neuve")
+        result = build_demo(lambda clock: Core(store, ctx.config, clock))
+        users_list = result["users"]
+        assert isinstance(users_list, dict)
+        ctx.emit({"db": target, **result}, f"Base de démonstration créée : {target}\n"
+                 f"Mot de passe de tous les comptes : {result['password']}\n"
+                 + fields([(k, v) for k, v in users_list.items()]))
+    else:
+        ctx.emit({"db": target}, f"Base prête : {target}")
+    store.close()
+    return 0
+
+
+def show_config(ctx: Context) -> int:
+    cfg = ctx.config
+    ctx.emit({"path": str(cfg.path or config_path()), "db": ctx.db_target,
+              "qualification": cfg.qualification, "deadlines": cfg.deadlines,
+              "disabled_plugins": cfg.disabled_plugins},
+             fields([("Fichier", cfg.path or config_path()), ("Base", ctx.db_target),
+                     ("Mode qualification", cfg.qualification),
+                     ("Délai MOE (j)", cfg.deadlines.moe_days),
+                     ("Délai valideur (j)", cfg.deadlines.validator_days),
+                     ("Délai de paiement (j)", cfg.deadlines.payment_days)]))
+    return 0
+
+
+def run_app(ctx: Context) -> int:
+    """No command: the full-screen app (on a fresh demo store with --demo)."""
+    from tui.app import main as tui_main
+
+    target = ctx.db_target
+    if ctx.args.demo and not ctx.args.db:
+        target = str(Path(target).with_name("demo.db"))
+    return tui_main(target, demo=ctx.args.demo, theme=ctx.args.theme,
+                    mouse=not ctx.args.no_mouse, config=ctx.config)

@@ -1,0 +1,65 @@
+"""What a CLI command works with: the parsed arguments, the core, the acting session."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..config import Config, load_config
+from ..errors import NotAuthorised, UsageError
+from . import output
+
+if TYPE_CHECKING:
+    from ..core import Core
+    from ..session import Session
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(Path(self.args.config) if self.args.config else None)
+
+    @property
+    def db_target(self) -> str:
+        return self.args.db or self.config.db_target
+
+    @cached_property
+    def core(self) -> Core:
+        from ..core import Core
+
+        core = Core.open(self.db_target, config=self.config)
+        core.workflow.sweep()  # validator delays that ran out since the last run
+        return core
+
+    def password(self) -> str:
+        if self.args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        if env := os.environ.get("DECOMPTE_PASSWORD"):
+            return env
+        if sys.stdin.isatty():
+            return getpass.getpass("Mot de passe : ")
+        raise NotAuthorised("Mot de passe requis", field="password",
+                            hint="définissez DECOMPTE_PASSWORD ou utilisez --password-stdin")
+
+    @cached_property
+    def session(self) -> Session:
+        if not self.args.as_login:
+            raise UsageError("Cette commande agit au nom d'un utilisateur", field="--as",
+                             hint="ajoutez --as IDENTIFIANT (adresse de connexion)")
+        return self.core.login(self.args.as_login, self.password(), self.args.for_structure or "")
+
+    def emit(self, data: Any, human: str | None = None) -> None:
+        if self.args.json:
+            print(output.dumps(data))
+        elif human is not None:
+            print(human)
+        else:
+            print(output.dumps(data))

@@ -1,0 +1,305 @@
+"""`decompte file inspect`: what a deposited file is and what it says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ..findings import Finding, Severity
+from . import fmt
+from .errors import (
+    DocumentError,
+    EmptyFileError,
+    FileTooLargeError,
+    FormatMismatchError,
+    UnsupportedFormatError,
+)
+from .files import (
+    KIND_LABELS,
+    extension,
+    file_size,
+    read_head,
+    sha256_file,
+    sniff,
+    validate_file_name,
+)
+from .limits import DEFAULT_LIMITS, Limits, guarded
+from .pdf import PdfInfo, SignatureInfo, read_pdf
+from .xml_invoice import InvoiceData, extract_invoice, invoice_syntax, parse_xml
+
+
+class DocumentFormat(StrEnum):
+    """The portal's "format de dépôt", as detected from the content."""
+
+    PDF_NON_SIGNE = "PDF_NON_SIGNE"
+    PDF_SIGNE_PADES = "PDF_SIGNE_PADES"
+    FACTURX = "FACTURX"
+    XML_CII = "XML_CII"
+    XML_UBL = "XML_UBL"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    DocumentFormat.PDF_NON_SIGNE: "PDF non signé",
+    DocumentFormat.PDF_SIGNE_PADES: "PDF signé PAdES",
+    DocumentFormat.FACTURX: "PDF Factur-X",
+    DocumentFormat.XML_CII: "XML CII (Factur-X)",
+    DocumentFormat.XML_UBL: "XML UBL 2.1",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    path: str
+    name: str
+    size: int
+    sha256: str
+    format: DocumentFormat
+    pages: int | None = None
+    encrypted: bool = False
+    pdf_version: str = ""
+    has_text: bool = False
+    text_sample: str = ""
+    signatures: tuple[SignatureInfo, ...] = ()
+    embedded_files: tuple[str, ...] = ()
+    embedded_xml: str = ""  # name of the invoice XML inside a Factur-X PDF
+    invoice: InvoiceData | None = None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def signed(self) -> bool:
+        return any(s.pades for s in self.signatures)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe: amounts as strings, dates ISO."""
+        return {
+            "path": self.path,
+            "name": self.name,
+            "size": self.size,
+            "sha256": self.sha256,
+            "format": str(self.format),
+            "format_label": self.format.label,
+            "pages": self.pages,
+            "encrypted": self.encrypted,
+            "pdf_version": self.pdf_version,
+            "has_text": self.has_text,
+            "text_sample": self.text_sample,
+            "signed": self.signed,
+            "signatures": [s.as_dict() for s in self.signatures],
+            "embedded_files": list(self.embedded_files),
+            "embedded_xml": self.embedded_xml or None,
+            "invoice": self.invoice.as_dict() if self.invoice else None,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+    def render_text(self) -> str:
+        from .render import render_inspection
+
+        return render_inspection(self)
+
+
+def inspect_file(
+    path: Path | str, *, limits: Limits = DEFAULT_LIMITS, lenient: bool = False
+) -> Inspection:
+    """Detect the format of a piece file and read it under limits.
+
+    Raises a DocumentError subclass for a file that cannot be a piece (bad name, empty, too
+    large, not PDF/XML, damaged, bomb, unsafe or non-invoice XML). An encrypted PDF raises
+    EncryptedPdfError unless `lenient`, which reports it as an error finding instead.
+    """
+    path = Path(path)
+    validate_file_name(path.name)
+    size = file_size(path)
+    if size == 0:
+        raise EmptyFileError("le fichier est vide (0 octet)")
+    if size > limits.max_document_bytes:
+        raise FileTooLargeError(
+            f"fichier trop volumineux : {fmt.size(size)} "
+            f"(maximum {fmt.size(limits.max_document_bytes)})"
+        )
+    kind = sniff(read_head(path))
+    ext = extension(path.name)
+    if kind not in ("pdf", "xml"):
+        if ext in ("pdf", "xml"):
+            raise FormatMismatchError(
+                f"le fichier porte l'extension .{ext} mais contient : {KIND_LABELS[kind]}"
+            )
+        raise UnsupportedFormatError(f"format non pris en charge : {KIND_LABELS[kind]}")
+    if ext in ("pdf", "xml") and ext != kind:
+        raise FormatMismatchError(
+            f"le fichier porte l'extension .{ext} mais contient : {KIND_LABELS[kind]}"
+        )
+    findings: list[Finding] = []
+    if ext != kind:
+        findings.append(
+            _finding(
+                "file.extension",
+                Severity.WARNING,
+                f"extension « .{ext} » inattendue pour un contenu {KIND_LABELS[kind]}",
+                f"renommez le fichier en .{kind}",
+            )
+        )
+    base = {"path": str(path), "name": path.name, "size": size, "sha256": sha256_file(path)}
+    if kind == "xml":
+        return _inspect_xml(path, size, limits, base, findings)
+    return _inspect_pdf(path, size, limits, lenient, base, findings)
+
+
+def _inspect_xml(
+    path: Path, size: int, limits: Limits, base: dict[str, Any], findings: list[Finding]
+) -> Inspection:
+    if size > limits.max_xml_bytes:
+        raise FileTooLargeError(
+            f"XML trop volumineux : {fmt.size(size)} (maximum {fmt.size(limits.max_xml_bytes)})"
+        )
+    invoice = guarded(
+        lambda: _read_invoice(path.read_bytes(), limits),
+        limits.deadline_seconds,
+        "la lecture du XML",
+    )
+    fmt_ = DocumentFormat.XML_CII if invoice.syntax == "CII" else DocumentFormat.XML_UBL
+    findings.extend(_invoice_findings(invoice, "xml"))
+    return Inspection(format=fmt_, invoice=invoice, findings=tuple(findings), **base)
+
+
+def _read_invoice(data: bytes, limits: Limits) -> InvoiceData:
+    root = parse_xml(data, limits)
+    invoice_syntax(root)
+    return extract_invoice(root)
+
+
+def _inspect_pdf(
+    path: Path,
+    size: int,
+    limits: Limits,
+    lenient: bool,
+    base: dict[str, Any],
+    findings: list[Finding],
+) -> Inspection:
+    info = read_pdf(path, size, limits, allow_encrypted=lenient)
+    findings.extend(_pdf_findings(info, limits))
+    invoice: InvoiceData | None = None
+    if info.invoice_xml is not None:
+        try:
+            invoice = guarded(
+                lambda: _read_invoice(info.invoice_xml or b"", limits),
+                limits.deadline_seconds,
+                "la lecture du XML Factur-X",
+            )
+            findings.extend(_invoice_findings(invoice, "facturx"))
+        except DocumentError as exc:
+            findings.append(
+                _finding(
+                    "facturx.xml",
+                    Severity.ERROR,
+                    f"XML Factur-X « {info.invoice_xml_name} » inutilisable : {exc.message}",
+                    exc.hint,
+                )
+            )
+    if info.invoice_xml_name:
+        doc_format = DocumentFormat.FACTURX
+    elif any(s.pades for s in info.signatures):
+        doc_format = DocumentFormat.PDF_SIGNE_PADES
+    else:
+        doc_format = DocumentFormat.PDF_NON_SIGNE
+    return Inspection(
+        format=doc_format,
+        pages=info.pages,
+        encrypted=info.encrypted,
+        pdf_version=info.version,
+        has_text=info.has_text,
+        text_sample=info.text_sample,
+        signatures=info.signatures,
+        embedded_files=info.embedded_files,
+        embedded_xml=info.invoice_xml_name,
+        invoice=invoice,
+        findings=tuple(findings),
+        **base,
+    )
+
+
+def _finding(rule: str, severity: Severity, message: str, hint: str = "") -> Finding:
+    return Finding(rule_id=rule, severity=severity, field="file", message=message, hint=hint)
+
+
+def _pdf_findings(info: PdfInfo, limits: Limits) -> list[Finding]:
+    out: list[Finding] = []
+    if info.encrypted:
+        out.append(
+            _finding(
+                "pdf.encrypted",
+                Severity.ERROR,
+                "le PDF est chiffré (mot de passe ou restrictions)",
+                "enregistrez le PDF sans chiffrement",
+            )
+        )
+    elif info.pages and not info.has_text:
+        probed = min(info.pages, limits.text_probe_pages)
+        out.append(
+            _finding(
+                "pdf.text",
+                Severity.INFO,
+                f"aucun texte dans les {probed} première(s) page(s) : document numérisé ?",
+            )
+        )
+    for sig in info.signatures:
+        label = sig.field_name or "sans nom"
+        if not sig.contents_gap_ok:
+            out.append(
+                _finding(
+                    "pdf.signature.byterange",
+                    Severity.ERROR,
+                    f"signature « {label} » : plage /ByteRange incohérente, signature invalide",
+                    "signez à nouveau le PDF",
+                )
+            )
+        if not (sig.pades or sig.timestamp):
+            out.append(
+                _finding(
+                    "pdf.signature.subfilter",
+                    Severity.WARNING,
+                    f"signature « {label} » non PAdES (/SubFilter {sig.sub_filter or 'absent'})"
+                    " : le PDF est traité comme non signé",
+                    "signez au format PAdES (ETSI.CAdES.detached)",
+                )
+            )
+    if info.signatures and not any(s.covers_whole_file for s in info.signatures):
+        out.append(
+            _finding(
+                "pdf.signature.coverage",
+                Severity.WARNING,
+                "aucune signature ne couvre tout le fichier : le PDF a été complété après la "
+                "dernière signature",
+                "vérifiez que le document n'a pas été modifié après signature",
+            )
+        )
+    if info.warnings:
+        out.append(
+            _finding(
+                "pdf.read",
+                Severity.INFO,
+                "lecture tolérante : " + " ; ".join(info.warnings[:3]),
+            )
+        )
+    return out
+
+
+def _invoice_findings(invoice: InvoiceData, prefix: str) -> list[Finding]:
+    out = [
+        _finding(f"{prefix}.value", Severity.WARNING, f"donnée illisible : {problem}")
+        for problem in invoice.problems
+    ]
+    if invoice.missing:
+        out.append(
+            _finding(
+                f"{prefix}.missing",
+                Severity.INFO,
+                "non lus, à saisir : " + ", ".join(invoice.missing),
+            )
+        )
+    return out

@@ -1,0 +1,297 @@
+"""Reading a deposited PDF with pypdf, under limits: pages, text, signatures, Factur-X XML."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import (
+    BrokenXrefError,
+    DamagedPdfError,
+    DocumentError,
+    EncryptedPdfError,
+    ResourceLimitError,
+    TruncatedPdfError,
+)
+from .limits import DEFAULT_LIMITS, Limits, guarded, pypdf_configuration
+
+PADES_SUBFILTERS = frozenset({"ETSI.CAdES.detached", "adbe.pkcs7.detached"})
+TIMESTAMP_SUBFILTER = "ETSI.RFC3161"
+# Names of the invoice XML in a Factur-X / ZUGFeRD / XRechnung PDF, by preference.
+INVOICE_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+_TAIL_BYTES = 2048
+_STARTXREF = re.compile(rb"startxref\s+(\d+)")
+_OBJ_HEAD = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
+# pypdf warnings that mean it had to rebuild the cross-reference table.
+_XREF_REPAIR = re.compile(
+    r"wrong pointing object|ref repaired|startxref|broken xref|rebuild|xref table.*(invalid|bad)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureInfo:
+    """One signature dictionary; its cryptographic value is *not* verified here."""
+
+    field_name: str
+    sub_filter: str
+    filter: str
+    byte_range: tuple[int, ...]
+    covers_whole_file: bool
+    contents_gap_ok: bool  # the excluded range is exactly the /Contents hex string
+    signing_time: str = ""
+    signer_name: str = ""
+    reason: str = ""
+    location: str = ""
+
+    @property
+    def pades(self) -> bool:
+        return self.sub_filter in PADES_SUBFILTERS
+
+    @property
+    def timestamp(self) -> bool:
+        return self.sub_filter == TIMESTAMP_SUBFILTER
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field_name": self.field_name,
+            "sub_filter": self.sub_filter,
+            "filter": self.filter,
+            "pades": self.pades,
+            "byte_range": list(self.byte_range),
+            "covers_whole_file": self.covers_whole_file,
+            "contents_gap_ok": self.contents_gap_ok,
+            "signing_time": self.signing_time,
+            "signer_name": self.signer_name,
+            "reason": self.reason,
+            "location": self.location,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    pages: int | None
+    encrypted: bool
+    version: str
+    has_text: bool
+    text_sample: str
+    signatures: tuple[SignatureInfo, ...]
+    embedded_files: tuple[str, ...]
+    invoice_xml_name: str
+    invoice_xml: bytes | None
+    warnings: tuple[str, ...]  # what pypdf had to work around while reading
+
+
+def check_structure(handle: IO[bytes], size: int) -> None:
+    """Refuse truncated files and a `startxref` that points nowhere, before pypdf repairs it."""
+    handle.seek(max(0, size - _TAIL_BYTES))
+    tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise TruncatedPdfError("le PDF est tronqué (marqueur de fin %%EOF absent)")
+    found = list(_STARTXREF.finditer(tail))
+    if not found:
+        raise BrokenXrefError("le PDF n'indique pas où se trouve sa table xref (startxref)")
+    offset = int(found[-1].group(1))
+    if offset >= size:
+        raise BrokenXrefError("la table xref du PDF est hors du fichier")
+    handle.seek(offset)
+    if not _OBJ_HEAD.match(handle.read(64)):
+        raise BrokenXrefError(f"la table xref du PDF est invalide (startxref {offset})")
+
+
+@contextmanager
+def _pypdf_warnings() -> Iterator[list[str]]:
+    """Collect pypdf's log warnings of this thread (and keep them off stderr)."""
+    records: list[str] = []
+    thread = threading.get_ident()
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == thread and len(records) < 100:
+                records.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+def read_pdf(
+    path: Path, size: int, limits: Limits = DEFAULT_LIMITS, *, allow_encrypted: bool = False
+) -> PdfInfo:
+    """Read a PDF under the limits; damaged, encrypted or abusive files raise a named error."""
+    with open(path, "rb") as handle:
+        check_structure(handle, size)
+        with _pypdf_warnings() as warnings, pypdf_configuration(limits):
+            info = guarded(
+                lambda: _read(handle, limits, allow_encrypted),
+                limits.deadline_seconds,
+                "la lecture du PDF",
+            )
+        repairs = [w for w in warnings if _XREF_REPAIR.search(w)]
+        if repairs:
+            raise BrokenXrefError(f"la table xref du PDF est invalide ({repairs[0]})")
+        signatures = tuple(_check_gap(handle, size, s) for s in info["signatures"])
+    return PdfInfo(
+        signatures=signatures, warnings=tuple(dict.fromkeys(warnings)), **info["fields"]
+    )
+
+
+def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str, Any]:
+    from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError
+
+    try:
+        reader = PdfReader(handle, strict=False)
+        version = reader.pdf_header.removeprefix("%PDF-")
+        if reader.is_encrypted:
+            if not allow_encrypted:
+                raise EncryptedPdfError("le PDF est chiffré (mot de passe ou restrictions)")
+            return _encrypted(reader, version)
+        pages = len(reader.pages)
+        sample = _text_probe(reader, pages, limits)
+        signatures = _signatures(reader, limits)
+        names, xml_name, xml = _embedded(reader, limits)
+    except DocumentError:
+        raise
+    except LimitReachedError as exc:
+        raise ResourceLimitError(f"le PDF dépasse une limite de lecture ({exc})") from None
+    except MemoryError:
+        raise ResourceLimitError("le PDF demande trop de mémoire à la lecture") from None
+    except Exception as exc:
+        raise DamagedPdfError(f"PDF illisible ({type(exc).__name__}: {exc})") from None
+    fields = {
+        "pages": pages,
+        "encrypted": False,
+        "version": version,
+        "has_text": bool(sample),
+        "text_sample": sample,
+        "embedded_files": names,
+        "invoice_xml_name": xml_name,
+        "invoice_xml": xml,
+    }
+    return {"fields": fields, "signatures": signatures}
+
+
+def _encrypted(reader: Any, version: str) -> dict[str, Any]:
+    pages: int | None = None
+    try:
+        if reader.decrypt(""):
+            pages = len(reader.pages)
+    except Exception:
+        pages = None
+    fields = {
+        "pages": pages,
+        "encrypted": True,
+        "version": version,
+        "has_text": False,
+        "text_sample": "",
+        "embedded_files": (),
+        "invoice_xml_name": "",
+        "invoice_xml": None,
+    }
+    return {"fields": fields, "signatures": ()}
+
+
+def _text_probe(reader: Any, pages: int, limits: Limits) -> str:
+    """Text of the first pages, whitespace collapsed, cut at `text_sample_chars`."""
+    parts: list[str] = []
+    for index in range(min(pages, limits.text_probe_pages)):
+        parts.append(" ".join((reader.pages[index].extract_text() or "").split()))
+        if sum(len(p) for p in parts) >= limits.text_sample_chars:
+            break
+    return " ".join(p for p in parts if p)[: limits.text_sample_chars]
+
+
+def _signatures(reader: Any, limits: Limits) -> list[dict[str, Any]]:
+    acro = reader.root_object.get("/AcroForm")
+    acro = acro.get_object() if acro is not None else None
+    if not hasattr(acro, "get"):
+        return []
+    found: list[dict[str, Any]] = []
+    stack = list(acro.get("/Fields") or [])
+    seen = 0
+    while stack and seen < limits.max_signature_fields:
+        node = stack.pop(0).get_object()
+        seen += 1
+        if not hasattr(node, "get"):
+            continue
+        stack.extend(node.get("/Kids") or [])
+        value = node.get("/V")
+        value = value.get_object() if value is not None else None
+        if node.get("/FT") != "/Sig" or not hasattr(value, "get"):
+            continue
+        byte_range = tuple(int(n) for n in (value.get("/ByteRange") or ()))
+        found.append(
+            {
+                "field_name": _text(node.get("/T")),
+                "sub_filter": _text(value.get("/SubFilter")).lstrip("/"),
+                "filter": _text(value.get("/Filter")).lstrip("/"),
+                "byte_range": byte_range,
+                "signing_time": _pdf_date(_text(value.get("/M"))),
+                "signer_name": _text(value.get("/Name")),
+                "reason": _text(value.get("/Reason")),
+                "location": _text(value.get("/Location")),
+            }
+        )
+    return found
+
+
+def _check_gap(handle: IO[bytes], size: int, sig: dict[str, Any]) -> SignatureInfo:
+    br = sig["byte_range"]
+    valid = len(br) == 4 and br[0] == 0 and 0 < br[1] < br[2] <= size and br[3] >= 0
+    covers = valid and br[2] + br[3] == size
+    gap_ok = False
+    if valid:
+        handle.seek(br[1])
+        first = handle.read(1)
+        handle.seek(br[2] - 1)
+        gap_ok = first == b"<" and handle.read(1) == b">"
+    return SignatureInfo(covers_whole_file=covers, contents_gap_ok=gap_ok, **sig)
+
+
+def _embedded(reader: Any, limits: Limits) -> tuple[tuple[str, ...], str, bytes | None]:
+    names: list[str] = []
+    chosen: tuple[int, str, Any] | None = None
+    for count, item in enumerate(reader.attachment_list):
+        if count >= limits.max_embedded_files:
+            break
+        names.append(item.name)
+        key = item.name.lower()
+        if key in INVOICE_XML_NAMES:
+            rank = INVOICE_XML_NAMES.index(key)
+            if chosen is None or rank < chosen[0]:
+                chosen = (rank, item.name, item)
+    if chosen is None:
+        return tuple(names), "", None
+    return tuple(names), chosen[1], chosen[2].content
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    value = value.get_object() if hasattr(value, "get_object") else value
+    return str(value)
+
+
+def _pdf_date(raw: str) -> str:
+    """PDF date "D:20240531100000+02'00'" → "2024-05-31T10:00:00+02:00" (raw if unparsable)."""
+    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?", raw)
+    if not match:
+        return raw
+    y, mo, d, h, mi, s, tz, tzh, tzm = match.groups()
+    text = f"{y}-{mo or '01'}-{d or '01'}T{h or '00'}:{mi or '00'}:{s or '00'}"
+    if tz in ("Z", "z"):
+        return text + "Z"
+    if tz in ("+", "-"):
+        return f"{text}{tz}{tzh or '00'}:{tzm or '00'}"
+    return text
