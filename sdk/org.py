@@ -247,18 +247,17 @@ class Organisation:
             if row.locked_until and row.locked_until > now:
                 raise NotAuthorised("Compte verrouillé après trop d'échecs", field="password",
                                     hint=f"réessayez après {row.locked_until:%H:%M}")
-            if not passwords.verify_password(password, row.password_hash):
-                failed = row.failed_logins + 1
-                locked = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
+            valid = passwords.verify_password(password, row.password_hash)
+            failed = 0 if valid else row.failed_logins + 1
+            locked = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
+            if failed or row.failed_logins or row.locked_until:  # committed before raising
                 conn.execute(update(users).where(users.c.id == row.id).values(
                     failed_logins=0 if locked else failed, locked_until=locked))
-                left = MAX_FAILED_LOGINS - failed
-                raise NotAuthorised("Mot de passe incorrect", field="password",
-                                    hint=f"{left} essai(s) avant verrouillage" if left > 0
-                                    else "compte verrouillé 15 minutes")
-            if row.failed_logins or row.locked_until:
-                conn.execute(update(users).where(users.c.id == row.id)
-                             .values(failed_logins=0, locked_until=None))
+        if not valid:
+            left = MAX_FAILED_LOGINS - failed
+            raise NotAuthorised("Mot de passe incorrect", field="password",
+                                hint=f"{left} essai(s) avant verrouillage" if left > 0
+                                else "compte verrouillé 15 minutes")
         return R.user(row)
 
     # -- attachments and roles -----------------------------------------------------------------

@@ -138,12 +138,20 @@ class Workflow:
             receipt = self._write_deposit(session, draft, cadre, route, prev, file,
                                           attachment_list, created, tuple(findings))
         except BaseException:
-            for sha in created:
-                self.store.files.discard(sha)
+            self._discard_unreferenced(created)
             raise
         self.extensions.emit("piece_deposited", {"piece": receipt.piece,
                                                  "certificate": receipt.certificate})
         return receipt
+
+    def _discard_unreferenced(self, shas: list[str]) -> None:
+        if not shas:
+            return
+        with self.store.write() as conn:
+            kept = set(conn.execute(select(files.c.sha256).where(files.c.sha256.in_(shas)))
+                       .scalars())
+            for sha in set(shas) - kept:
+                self.store.files.discard(sha)
 
     def _marche(self, conn: Connection, draft: PieceDraft) -> Marche:
         if not draft.marche_number.strip():
@@ -294,17 +302,19 @@ class Workflow:
                        attachment_list: list[AttachmentInput], created: list[str],
                        findings: tuple[Finding, ...]) -> Receipt:
         blobs: list[tuple[str, int]] = []
-        for source in ([file] if file else []) + [a.path for a in attachment_list]:
-            sha, size, new = self.store.files.put(source)
-            blobs.append((sha, size))
-            if new:
-                created.append(sha)
         now, today = self.clock(), self.today()
         certificate = f"CD{today:%Y%m%d}{secrets.token_hex(4).upper()}"
         state = ("MISE_A_DISPOSITION_PREMIER_VALIDEUR" if route.holder_role is
                  Holder.PREMIER_VALIDEUR else S.available_state(route.holder_role))
         try:
             with self.store.write() as conn:
+                # Blobs are written under the write lock, so that a failing deposit's cleanup
+                # never races with another deposit of the same bytes.
+                for source in ([file] if file else []) + [a.path for a in attachment_list]:
+                    sha, size, new = self.store.files.put(source)
+                    blobs.append((sha, size))
+                    if new:
+                        created.append(sha)
                 for sha, size in blobs:
                     if conn.execute(select(files.c.sha256).where(files.c.sha256 == sha)).first() \
                             is None:

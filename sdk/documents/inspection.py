@@ -27,7 +27,7 @@ from .files import (
 )
 from .limits import DEFAULT_LIMITS, Limits, guarded
 from .pdf import PdfInfo, SignatureInfo, read_pdf
-from .xml_invoice import InvoiceData, extract_invoice, invoice_syntax, parse_xml
+from .xml_invoice import FIELD_LABELS, InvoiceData, extract_invoice, invoice_syntax, parse_xml
 
 
 class DocumentFormat(StrEnum):
@@ -159,7 +159,7 @@ def _inspect_xml(
         )
     invoice = guarded(
         lambda: _read_invoice(path.read_bytes(), limits),
-        limits.deadline_seconds,
+        limits,
         "la lecture du XML",
     )
     fmt_ = DocumentFormat.XML_CII if invoice.syntax == "CII" else DocumentFormat.XML_UBL
@@ -188,7 +188,7 @@ def _inspect_pdf(
         try:
             invoice = guarded(
                 lambda: _read_invoice(info.invoice_xml or b"", limits),
-                limits.deadline_seconds,
+                limits,
                 "la lecture du XML Factur-X",
             )
             findings.extend(_invoice_findings(invoice, "facturx"))
@@ -299,7 +299,7 @@ def _invoice_findings(invoice: InvoiceData, prefix: str) -> list[Finding]:
             _finding(
                 f"{prefix}.missing",
                 Severity.INFO,
-                "non lus, à saisir : " + ", ".join(invoice.missing),
+                "non lus, à saisir : " + ", ".join(FIELD_LABELS.get(m, m) for m in invoice.missing),
             )
         )
     return out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, fields
@@ -26,7 +28,10 @@ class Limits:
     max_xml_bytes: int = 10 * MIB
     max_stream_bytes: int = 32 * MIB  # decompressed size of one PDF stream
     max_decoding_work_bytes: int = 64 * MIB
+    max_decoded_page_bytes: int = 64 * MIB  # content + forms decoded for the text probe
+    max_memory_growth_bytes: int = 128 * MIB
     max_array_items: int = 100_000
+    max_nesting: int = 64  # arrays and dictionaries inside one another
     max_xref_entries: int = 500_000
     text_probe_pages: int = 3
     text_sample_chars: int = 200
@@ -50,41 +55,86 @@ def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
 _CAN_INTERRUPT = hasattr(ctypes, "pythonapi") and hasattr(
     ctypes.pythonapi, "PyThreadState_SetAsyncExc"
 )
+_STATM = "/proc/self/statm"
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def guarded(fn: Callable[[], T], seconds: float, what: str = "la lecture du fichier") -> T:
-    """Run `fn` in this thread; past `seconds` it is interrupted and ResourceLimitError raised.
+def resident_bytes() -> int | None:
+    """Current resident memory of this process (Linux), None where unknown."""
+    try:
+        with open(_STATM, "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
 
-    Works in any thread (not only the main one): a watchdog timer injects an exception at the
-    next bytecode boundary. RecursionError (deep nesting) is converted too.
+
+class _Watchdog(threading.Thread):
+    """Interrupts one thread when it runs too long or the process grows too much."""
+
+    def __init__(self, thread_id: int, seconds: float, max_growth: int) -> None:
+        super().__init__(daemon=True, name="decompte-document-guard")
+        self.thread_id = thread_id
+        self.seconds = seconds
+        self.max_growth = max_growth
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.active = True
+        self.reason = ""
+
+    def run(self) -> None:
+        start = time.monotonic()
+        base = resident_bytes()
+        while not self.done.wait(_POLL_SECONDS):
+            if time.monotonic() - start > self.seconds:
+                self._fire("time")
+                return
+            now = resident_bytes() if base is not None else None
+            if now is not None and base is not None and now - base > self.max_growth:
+                self._fire("memory")
+                return
+
+    def _fire(self, reason: str) -> None:
+        with self.lock:
+            if self.active:
+                self.reason = reason
+                _set_async_exc(self.thread_id, _Expired)
+
+    def stop(self) -> None:
+        self.done.set()
+        with self.lock:
+            self.active = False
+            if self.reason:
+                _set_async_exc(self.thread_id, None)  # drop an exception not yet delivered
+
+
+_POLL_SECONDS = 0.01
+
+
+def guarded(fn: Callable[[], T], limits: Limits, what: str = "la lecture du fichier") -> T:
+    """Run `fn` in this thread under the time and memory budgets of `limits`.
+
+    A watchdog thread injects an exception at the next bytecode boundary when the deadline
+    passes or resident memory grows beyond `max_memory_growth_bytes`; it works in any thread.
+    RecursionError (deep nesting) is converted too. All end as ResourceLimitError.
     """
-    if not _CAN_INTERRUPT or seconds <= 0:
+    if not _CAN_INTERRUPT or limits.deadline_seconds <= 0:
         return _recursion_guard(fn, what)
-    thread_id = threading.get_ident()
-    lock = threading.Lock()
-    state = {"active": True, "fired": False}
-
-    def fire() -> None:
-        with lock:
-            if state["active"]:
-                state["fired"] = True
-                _set_async_exc(thread_id, _Expired)
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
+    dog = _Watchdog(threading.get_ident(), limits.deadline_seconds, limits.max_memory_growth_bytes)
     try:
         try:
-            timer.start()
+            dog.start()
             return _recursion_guard(fn, what)
         finally:
-            timer.cancel()
-            with lock:
-                state["active"] = False
-                if state["fired"]:
-                    _set_async_exc(thread_id, None)  # drop an exception not yet delivered
+            dog.stop()
     except _Expired:
+        if dog.reason == "memory":
+            raise ResourceLimitError(
+                f"{what} demande trop de mémoire (plus de "
+                f"{limits.max_memory_growth_bytes // MIB} Mo) : fichier trop complexe"
+            ) from None
         raise ResourceLimitError(
-            f"{what} dépasse la durée autorisée ({seconds:g} s) : fichier trop complexe"
+            f"{what} dépasse la durée autorisée ({limits.deadline_seconds:g} s) : "
+            "fichier trop complexe"
         ) from None
 
 
@@ -92,9 +142,7 @@ def _recursion_guard(fn: Callable[[], T], what: str) -> T:
     try:
         return fn()
     except RecursionError:
-        raise ResourceLimitError(
-            f"{what} a échoué : structure imbriquée trop profondément"
-        ) from None
+        raise ResourceLimitError(f"{what} a échoué : structure imbriquée trop profondément") from None
 
 
 def pypdf_configuration(limits: Limits) -> AbstractContextManager[object]:

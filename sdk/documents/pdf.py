@@ -33,6 +33,8 @@ _XREF_REPAIR = re.compile(
     r"wrong pointing object|ref repaired|startxref|broken xref|rebuild|xref table.*(invalid|bad)",
     re.IGNORECASE,
 )
+# pypdf logs this (non-strict) when an object hit RecursionError or MemoryError.
+_RESOURCE_WARNING = re.compile(r"Error reading PDF file|recursion depth", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +135,10 @@ def read_pdf(
         check_structure(handle, size)
         with _pypdf_warnings() as warnings, pypdf_configuration(limits):
             info = guarded(
-                lambda: _read(handle, limits, allow_encrypted),
-                limits.deadline_seconds,
-                "la lecture du PDF",
+                lambda: _read(handle, limits, allow_encrypted), limits, "la lecture du PDF"
             )
+        if any(_RESOURCE_WARNING.search(w) for w in warnings):
+            raise ResourceLimitError("structure du PDF imbriquée trop profondément ou trop lourde")
         repairs = [w for w in warnings if _XREF_REPAIR.search(w)]
         if repairs:
             raise BrokenXrefError(f"la table xref du PDF est invalide ({repairs[0]})")
@@ -161,6 +163,7 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         sample = _text_probe(reader, pages, limits)
         signatures = _signatures(reader, limits)
         names, xml_name, xml = _embedded(reader, limits)
+        _check_depth(reader, limits)
     except DocumentError:
         raise
     except LimitReachedError as exc:
@@ -168,6 +171,8 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
     except MemoryError:
         raise ResourceLimitError("le PDF demande trop de mémoire à la lecture") from None
     except Exception as exc:
+        if _caused_by(exc, (RecursionError, MemoryError)):
+            raise ResourceLimitError("structure du PDF imbriquée trop profondément") from None
         raise DamagedPdfError(f"PDF illisible ({type(exc).__name__}: {exc})") from None
     fields = {
         "pages": pages,
@@ -180,6 +185,17 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         "invoice_xml": xml,
     }
     return {"fields": fields, "signatures": signatures}
+
+
+def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 20:
+        if isinstance(current, kinds):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
 
 
 def _encrypted(reader: Any, version: str) -> dict[str, Any]:
@@ -206,10 +222,78 @@ def _text_probe(reader: Any, pages: int, limits: Limits) -> str:
     """Text of the first pages, whitespace collapsed, cut at `text_sample_chars`."""
     parts: list[str] = []
     for index in range(min(pages, limits.text_probe_pages)):
-        parts.append(" ".join((reader.pages[index].extract_text() or "").split()))
+        page = reader.pages[index]
+        _decode_page(page, limits)
+        contents = page.get_contents()
+        if contents is not None:
+            _ = contents.operations  # parsed here: extract_text would swallow a nesting bomb
+        parts.append(" ".join((page.extract_text() or "").split()))
         if sum(len(p) for p in parts) >= limits.text_sample_chars:
             break
     return " ".join(p for p in parts if p)[: limits.text_sample_chars]
+
+
+def _decode_page(page: Any, limits: Limits) -> None:
+    """Decode what text extraction reads (contents, form XObjects, ToUnicode maps) within a
+    budget: pypdf would silently truncate a decompression bomb, here it is refused."""
+    total = 0
+    seen: set[int] = set()
+    todo: list[tuple[Any, int]] = [(page, 0)]
+    while todo:
+        holder, depth = todo.pop()
+        streams = _resolve(holder.get("/Contents")) if holder is page else holder
+        for stream in streams if isinstance(streams, list) else [streams]:
+            stream = _resolve(stream)
+            if stream is None or id(stream) in seen or not hasattr(stream, "get_data"):
+                continue
+            seen.add(id(stream))
+            total += len(stream.get_data())
+            if total > limits.max_decoded_page_bytes or len(seen) > limits.max_array_items:
+                raise ResourceLimitError(
+                    "le contenu d'une page dépasse la taille décompressée autorisée "
+                    f"({limits.max_decoded_page_bytes // (1024 * 1024)} Mo)"
+                )
+        if depth >= 4:
+            continue
+        resources = _resolve(holder.get("/Resources"))
+        if not hasattr(resources, "get"):
+            continue
+        for font in _values(resources.get("/Font")):
+            if hasattr(font, "get") and font.get("/ToUnicode") is not None:
+                todo.append((_resolve(font.get("/ToUnicode")), depth + 1))
+        for xobject in _values(resources.get("/XObject")):
+            if hasattr(xobject, "get") and xobject.get("/Subtype") == "/Form":
+                todo.append((xobject, depth + 1))
+
+
+def _check_depth(reader: Any, limits: Limits) -> None:
+    """Refuse objects nested deeper than `max_nesting` among those pypdf has parsed."""
+    from pypdf.generic import IndirectObject
+
+    budget = limits.max_array_items * 10
+    todo = [(obj, 1) for obj in list(reader.resolved_objects.values())]
+    while todo:
+        node, depth = todo.pop()
+        budget -= 1
+        if depth > limits.max_nesting or budget < 0:
+            raise ResourceLimitError(
+                f"structure du PDF imbriquée trop profondément (plus de {limits.max_nesting} niveaux)"
+            )
+        if isinstance(node, IndirectObject):
+            continue
+        if isinstance(node, dict):
+            todo.extend((child, depth + 1) for child in node.values() if isinstance(child, (dict, list)))
+        elif isinstance(node, list):
+            todo.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+
+
+def _resolve(value: Any) -> Any:
+    return value.get_object() if hasattr(value, "get_object") else value
+
+
+def _values(container: Any) -> list[Any]:
+    container = _resolve(container)
+    return [_resolve(v) for v in container.values()] if hasattr(container, "values") else []
 
 
 def _signatures(reader: Any, limits: Limits) -> list[dict[str, Any]]:

@@ -92,6 +92,4 @@ def _invoice_lines(inv: InvoiceData) -> list[str]:
             f"montant {fmt.amount(vat.amount, cur)}"
             + (f" (catégorie {vat.category})" if vat.category else "")
         )
-    if inv.missing:
-        lines.append(f"  Non lus      : {', '.join(inv.missing)}")
     return lines

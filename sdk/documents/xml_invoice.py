@@ -45,6 +45,25 @@ PREFILL_FIELDS = (
     "marche_number",
     "service_code",
 )
+FIELD_LABELS = {
+    "number": "numéro",
+    "issue_date": "date",
+    "currency": "devise",
+    "seller.name": "nom du fournisseur",
+    "seller.siret": "SIRET du fournisseur",
+    "seller.vat_number": "TVA intracommunautaire du fournisseur",
+    "buyer.name": "nom du destinataire",
+    "buyer.siret": "SIRET du destinataire",
+    "total_ht": "montant HT",
+    "total_vat": "montant TVA",
+    "total_ttc": "montant TTC",
+    "amount_due": "montant à payer",
+    "vat_breakdown": "ventilation de la TVA",
+    "due_date": "échéance",
+    "engagement": "numéro d'engagement",
+    "marche_number": "numéro de marché",
+    "service_code": "code service",
+}
 
 
 def _parser() -> etree.XMLParser:

@@ -240,15 +240,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('depositor_structure_id', 'number', name='uq_piece_number')
     )
     with op.batch_alter_table('pieces', schema=None) as batch_op:
+        batch_op.create_index('ix_pieces_depositor', ['depositor_structure_id', 'deposited_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_pieces_dossier_id'), ['dossier_id'], unique=False)
         batch_op.create_index('ix_pieces_holder', ['holder_structure_id', 'state_date'], unique=False)
-        batch_op.create_index('ix_pieces_moa', ['moa_structure_id', 'deposited_at'], unique=False)
-        batch_op.create_index('ix_pieces_moe', ['moe_structure_id', 'deposited_at'], unique=False)
+        batch_op.create_index('ix_pieces_moa', ['moa_structure_id', 'issue_date'], unique=False)
+        batch_op.create_index('ix_pieces_moe', ['moe_structure_id', 'issue_date'], unique=False)
         batch_op.create_index('ix_pieces_number', ['number'], unique=False)
         batch_op.create_index(batch_op.f('ix_pieces_previous_id'), ['previous_id'], unique=False)
-        batch_op.create_index('ix_pieces_recipient', ['recipient_structure_id', 'deposited_at'], unique=False)
+        batch_op.create_index('ix_pieces_recipient', ['recipient_structure_id', 'issue_date'], unique=False)
         batch_op.create_index('ix_pieces_state', ['state', 'holder_since'], unique=False)
-        batch_op.create_index('ix_pieces_supplier', ['supplier_structure_id', 'deposited_at'], unique=False)
+        batch_op.create_index('ix_pieces_supplier', ['supplier_structure_id', 'issue_date'], unique=False)
 
     op.create_table('user_services',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -330,6 +331,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_pieces_moa')
         batch_op.drop_index('ix_pieces_holder')
         batch_op.drop_index(batch_op.f('ix_pieces_dossier_id'))
+        batch_op.drop_index('ix_pieces_depositor')
 
     op.drop_table('pieces')
     op.drop_table('structure_spaces')

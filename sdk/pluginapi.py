@@ -1,0 +1,189 @@
+"""What plugins receive and return besides domain records: settings schema, commands, and
+the two doors to the core: a read-only `PluginView` and `UserActions` bound to a session.
+
+Neither door exposes the store: reading goes through the queries (scoped to the session when
+there is one) and acting goes through the workflow, which checks authorisation as for any
+user. This module imports no database code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .cadres import Cadre
+    from .core import Core
+    from .model import Event, Piece, PieceDraft, Structure
+    from .queries import Page, SearchCriteria, SyntheseFilter
+    from .session import Session
+    from .workflow import Receipt
+
+_KIND_LABELS: dict[type, str] = {str: "du texte", int: "un entier", bool: "true ou false",
+                                 list: "une liste de textes", Decimal: "un nombre décimal"}
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One key of a plugin's ``[plugin.<name>]`` table."""
+
+    name: str
+    kind: type = str  # str, int, bool, list (of str) or Decimal
+    default: Any = None
+    help: str = ""
+    choices: tuple[Any, ...] = ()
+    required: bool = False
+    secret: bool = False  # masked by `decompte plugins`
+
+
+def check_settings(plugin: str, schema: Iterable[Setting], raw: Mapping[str, Any]
+                   ) -> tuple[dict[str, Any], list[str]]:
+    """Return the table with defaults filled in, and the French problems found in it."""
+    by_name = {s.name: s for s in schema}
+    problems = [f"plugin.{plugin}.{key} : clé inconnue (clés possibles : "
+                f"{', '.join(sorted(by_name)) or 'aucune'})" for key in raw if key not in by_name]
+    values: dict[str, Any] = {}
+    for name, setting in by_name.items():
+        where = f"plugin.{plugin}.{name}"
+        if name not in raw:
+            if setting.required:
+                problems.append(f"{where} : clé obligatoire absente ({setting.help})".replace(
+                    " ()", ""))
+            values[name] = setting.default
+            continue
+        try:
+            value = _coerce(raw[name], setting.kind)
+        except ValueError:
+            problems.append(f"{where} : valeur attendue : {_KIND_LABELS.get(setting.kind, '?')}")
+            continue
+        if setting.choices and value not in setting.choices:
+            problems.append(f"{where} : valeur {value!r} non admise (valeurs possibles : "
+                            f"{', '.join(map(str, setting.choices))})")
+            continue
+        values[name] = value
+    return values, problems
+
+
+def _coerce(value: Any, kind: type) -> Any:
+    if kind is bool or kind is str:
+        if not isinstance(value, kind):
+            raise ValueError
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError
+        return value
+    if kind is list:
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise ValueError
+        return list(value)
+    if kind is Decimal:  # floats lose cents: write amounts as strings or integers
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError
+        try:
+            return Decimal(str(value).replace(",", ".").strip())
+        except InvalidOperation:
+            raise ValueError from None
+    raise ValueError
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One argument of a plugin command (``--name value`` on the command line)."""
+
+    name: str
+    help: str = ""
+    required: bool = False
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    session: Session
+    view: PluginView
+    actions: UserActions
+    settings: Mapping[str, Any]
+    args: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command of the TUI palette (`palette`) and of the CLI (`cli`)."""
+
+    name: str
+    help: str
+    run: Callable[[CommandContext], Any]
+    arguments: tuple[Argument, ...] = ()
+    palette: bool = True
+    cli: bool = True
+
+
+@dataclass(frozen=True)
+class PluginView:
+    """Read-only access for plugins. With a session, every read is scoped to what that
+    session may see; without one (event listeners), reads are by id only."""
+
+    core: Core = field(repr=False)
+    session: Session | None = None
+
+    def piece(self, piece_id: int) -> Piece:
+        if self.session is not None:
+            return self.core.queries.piece(self.session, piece_id)
+        return self.core.workflow.piece(piece_id)
+
+    def structure(self, structure_id: int) -> Structure:
+        return self.core.org.structure(structure_id)
+
+    def cadre(self, code: str) -> Cadre | None:
+        return self.core.cadres.get(code)
+
+    def history(self, piece_id: int) -> list[Event]:
+        return self.core.queries.history(self._session(), piece_id)
+
+    def synthese(self, flt: SyntheseFilter | None = None) -> Page:
+        return self.core.queries.synthese(self._session(), flt)
+
+    def search(self, criteria: SearchCriteria) -> Page:
+        return self.core.queries.search(self._session(), criteria)
+
+    def _session(self) -> Session:
+        if self.session is None:
+            from .errors import NotAuthorised
+
+            raise NotAuthorised("Lecture réservée à un utilisateur connecté", field="session")
+        return self.session
+
+
+@dataclass(frozen=True)
+class UserActions:
+    """The workflow, acting as `session`: the same checks as for the user at the keyboard."""
+
+    core: Core = field(repr=False)
+    session: Session
+
+    def deposit(self, draft: PieceDraft, *, file: Path | None = None,
+                after: int | None = None, confirm_warnings: bool = False) -> Receipt:
+        return self.core.workflow.deposit(self.session, draft, file=file, after=after,
+                                          confirm_warnings=confirm_warnings)
+
+    def take(self, piece_id: int) -> Piece:
+        return self.core.workflow.take(self.session, piece_id)
+
+    def refuse(self, piece_id: int, motive: str, reason: str) -> Piece:
+        return self.core.workflow.refuse(self.session, piece_id, motive, reason)
+
+    def suspend(self, piece_id: int, reason: str) -> Piece:
+        return self.core.workflow.suspend(self.session, piece_id, reason)
+
+    def complete(self, piece_id: int, note: str, **changes: str) -> Piece:
+        return self.core.workflow.complete(self.session, piece_id, note, **changes)
+
+    def validate(self, piece_id: int) -> Piece:
+        return self.core.workflow.validate(self.session, piece_id)
+
+
+def names(items: Sequence[Any]) -> str:
+    return ", ".join(getattr(i, "name", str(i)) for i in items)

@@ -1,0 +1,119 @@
+"""Who may see and act: attachment, role on the dossier, holder, space, active structure."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdk.errors import NotAuthorised, NotFound
+from sdk.queries import SearchCriteria
+
+A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
+
+
+@pytest.fixture
+def a4(core, as_, draft):
+    return core.workflow.deposit(as_("titulaire"), draft(A4, "AUTH-1")).piece
+
+
+@pytest.mark.parametrize("outsider", ["soustraitant2", "cotraitant", "soustraitant"])
+def test_structure_of_another_dossier_can_neither_see_nor_act(core, as_, a4, outsider):
+    session = as_(outsider)
+    with pytest.raises(NotFound):
+        core.queries.piece(session, a4.id)
+    with pytest.raises(NotFound):
+        core.queries.history(session, a4.id)
+    with pytest.raises(NotFound):
+        core.workflow.take(session, a4.id)
+    assert "AUTH-1" not in [r.number for r in core.queries.synthese(session).rows]
+    found = core.queries.search(session, SearchCriteria(role="FOURNISSEUR", number="AUTH-1"))
+    assert found.total == 0
+
+
+@pytest.mark.parametrize("party", ["titulaire", "moa"])
+def test_party_that_is_not_the_holder_sees_but_cannot_act(core, as_, a4, party):
+    session = as_(party)
+    assert core.queries.piece(session, a4.id).number == "AUTH-1"
+    with pytest.raises(NotAuthorised) as raised:
+        core.workflow.take(session, a4.id)
+    assert raised.value.field == "piece"
+
+
+def test_holder_acts(core, as_, a4):
+    assert core.workflow.take(as_("moe"), a4.id).state == "PRISE_EN_COMPTE_MOE"
+
+
+def test_structure_not_on_the_marche_cannot_deposit(core, as_, draft):
+    with pytest.raises(NotAuthorised) as raised:
+        core.workflow.deposit(as_("soustraitant2"), draft(A4, "AUTH-2", marche="2026-ECO-001"))
+    assert raised.value.field == "marche_number"
+
+
+def test_simple_user_needs_an_approved_space_subscription(core, as_, a4):
+    org = core.org
+    user, code = org.register_user("nina.roux@saint-aubin.fr", "", "ROUX", "Nina")
+    org.activate(user.login, code, "Tres-Bon-Mot-2026")
+    moa = as_("moa")
+    request = org.request_attachment(user, moa.structure.id)
+    org.decide_attachment(moa, request, True)
+    nina = org.open_session(org.user(user.login))
+    with pytest.raises(NotAuthorised) as raised:
+        core.workflow.piece(a4.id, nina)
+    assert raised.value.field == "space"
+    assert org.request_space(nina) == "EN_ATTENTE"
+    with pytest.raises(NotAuthorised):
+        core.workflow.piece(a4.id, nina)
+    org.decide_space(moa, user.id, "FACTURES_TRAVAUX", True)
+    assert core.workflow.piece(a4.id, nina).number == "AUTH-1"
+
+
+def test_consultation_mode_reads_but_does_not_act(core, as_, a4):
+    moe = as_("moe")
+    core.org.open_space(moe, "FACTURES_TRAVAUX", "CONSULTATION")
+    assert core.workflow.piece(a4.id, moe).number == "AUTH-1"
+    with pytest.raises(NotAuthorised) as raised:
+        core.workflow.take(moe, a4.id)
+    assert "consultation" in raised.value.message
+
+
+def test_inactive_structure_cannot_act(core, as_, a4):
+    moe = as_("moe")
+    core.org.set_structure_active(moe, moe.structure.id, False)
+    with pytest.raises(NotAuthorised) as raised:
+        core.workflow.take(moe, a4.id)
+    assert raised.value.field == "structure"
+    with pytest.raises(NotAuthorised):
+        core.org.open_session(moe.user)
+
+
+def test_unknown_user_wrong_password_and_lockout(core, clock):
+    with pytest.raises(NotAuthorised) as raised:
+        core.login("personne@nulle-part.fr", "Decompte-Demo-2026")
+    assert raised.value.field == "login"
+    login = "juliette.forin@atelier-moreau.fr"
+    for attempt in range(4):
+        with pytest.raises(NotAuthorised) as raised:
+            core.login(login, "mauvais")
+        assert raised.value.field == "password"
+        assert f"{4 - attempt} essai" in raised.value.hint
+    with pytest.raises(NotAuthorised) as raised:
+        core.login(login, "mauvais")
+    assert "verrouillé" in raised.value.hint
+    with pytest.raises(NotAuthorised) as raised:  # even the right password, while locked
+        core.login(login, "Decompte-Demo-2026")
+    assert "verrouillé" in raised.value.message
+    clock.advance(hours=1)
+    assert core.login(login, "Decompte-Demo-2026").user.login == login
+
+
+def test_user_with_several_structures_must_choose(core, as_):
+    org = core.org
+    moe = as_("moe")
+    other = org.create_structure(moe.user, identifier="21450999400049",
+                                 name="SYNDICAT DES EAUX DU LOIRET")
+    with pytest.raises(Exception) as raised:
+        core.login(moe.user.login, "Decompte-Demo-2026")
+    assert raised.value.field == "structure"
+    session = core.login(moe.user.login, "Decompte-Demo-2026", other.identifier)
+    assert session.structure.name == "SYNDICAT DES EAUX DU LOIRET"
+    with pytest.raises(NotAuthorised):
+        core.login(moe.user.login, "Decompte-Demo-2026", "13000412000171")
