@@ -56,23 +56,33 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Fichier de configuration illisible : {exc}", field=str(path),
-                         hint="corrigez la syntaxe TOML") from None
+        raise UsageError(
+            f"Fichier de configuration illisible : {exc}",
+            field=str(path),
+            hint="corrigez la syntaxe TOML",
+        ) from None
     unknown = set(data) - _TOP
     if unknown:
-        raise UsageError(f"Section inconnue : [{sorted(unknown)[0]}]", field=str(path),
-                         hint="sections possibles : " + ", ".join(sorted(_TOP)))
+        raise UsageError(
+            f"Section inconnue : [{sorted(unknown)[0]}]",
+            field=str(path),
+            hint="sections possibles : " + ", ".join(sorted(_TOP)),
+        )
     store = _table(data, "store", path)
     rules = _table(data, "rules", path)
     deadline_data = _table(data, "deadlines", path)
     allowed = {f.name for f in fields(DeadlineConfig)}
     for name, value in deadline_data.items():
         if name not in allowed:
-            raise UsageError(f"Clé inconnue deadlines.{name}", field=str(path),
-                             hint="clés possibles : " + ", ".join(sorted(allowed)))
+            raise UsageError(
+                f"Clé inconnue deadlines.{name}",
+                field=str(path),
+                hint="clés possibles : " + ", ".join(sorted(allowed)),
+            )
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise UsageError(f"deadlines.{name} doit être un nombre de jours positif",
-                             field=str(path))
+            raise UsageError(
+                f"deadlines.{name} doit être un nombre de jours positif", field=str(path)
+            )
     plugins = _table(data, "plugins", path)
     disabled = plugins.get("disabled", [])
     if not isinstance(disabled, list) or not all(isinstance(x, str) for x in disabled):

@@ -18,9 +18,14 @@ from .workflow import Workflow
 
 
 class Core:
-    def __init__(self, store: Store, config: Config | None = None,
-                 clock: Callable[[], datetime] = datetime.now,
-                 cadres: CadreTable | None = None, extensions: Extensions | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+        cadres: CadreTable | None = None,
+        extensions: Extensions | None = None,
+    ) -> None:
         self.store = store
         self.config = config or Config()
         self.clock = clock
@@ -31,8 +36,14 @@ class Core:
         self.queries = Queries(store, self.org, self.cadres, self.config, clock)
 
     @classmethod
-    def open(cls, target: str | Path | None = None, *, config: Config | None = None,
-             clock: Callable[[], datetime] = datetime.now, **kwargs: object) -> Core:
+    def open(
+        cls,
+        target: str | Path | None = None,
+        *,
+        config: Config | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+        **kwargs: object,
+    ) -> Core:
         config = config or load_config()
         store = open_store(target or config.db_target)
         return cls(store, config, clock, **kwargs)  # type: ignore[arg-type]

@@ -48,8 +48,9 @@ class Deadline:
         return f"{what} : {self.days_left} j restants (échéance {self.due:%d/%m/%Y})"
 
 
-def action_deadline(state: str, holder_role: str, holder_since: date | None, today: date,
-                    config: DeadlineConfig) -> Deadline | None:
+def action_deadline(
+    state: str, holder_role: str, holder_since: date | None, today: date, config: DeadlineConfig
+) -> Deadline | None:
     """The holder's deadline, for pieces waiting on someone who has a configured delay."""
     found = STATES.get(state)
     if holder_since is None or found is None:
@@ -63,8 +64,9 @@ def action_deadline(state: str, holder_role: str, holder_since: date | None, tod
     return Deadline("action", due, (due - today).days)
 
 
-def payment_deadline(moe_available_on: date | None, today: date,
-                     config: DeadlineConfig) -> Deadline | None:
+def payment_deadline(
+    moe_available_on: date | None, today: date, config: DeadlineConfig
+) -> Deadline | None:
     if moe_available_on is None:
         return None
     due = moe_available_on + timedelta(days=config.payment_days)

@@ -42,21 +42,84 @@ class DemoActor:
 
 
 ACTORS = (
-    DemoActor("moa", "21450123100010", "COMMUNE DE SAINT-AUBIN-SUR-LOIRE", "Saint-Aubin-sur-Loire",
-              "45150", True, "marie.lambert@saint-aubin.fr", "LAMBERT", "Marie",
-              RoutingMode.SERVICE_OR_ENGAGEMENT),
-    DemoActor("sf", "13000412000171", "SERVICE DE GESTION COMPTABLE D'ORLEANS", "Orléans",
-              "45000", True, "paul.renard@dgfip.finances.gouv.fr", "RENARD", "Paul"),
-    DemoActor("moe", "82345678500125", "ATELIER MOREAU ARCHITECTES", "Orléans", "45000", False,
-              "juliette.forin@atelier-moreau.fr", "FORIN", "Juliette"),
-    DemoActor("titulaire", "55210987800348", "BATIMENTS DURAND SA", "Olivet", "45160", False,
-              "luc.durand@batiments-durand.fr", "DURAND", "Luc"),
-    DemoActor("cotraitant", "51234987900233", "CHARPENTES MARTIN SARL", "Meung-sur-Loire",
-              "45130", False, "anne.martin@charpentes-martin.fr", "MARTIN", "Anne"),
-    DemoActor("soustraitant", "49876543700112", "ELECTRICITE LEFEVRE SARL", "Fleury-les-Aubrais",
-              "45400", False, "karim.lefevre@elec-lefevre.fr", "LEFEVRE", "Karim"),
-    DemoActor("soustraitant2", "79456123300196", "PLOMBERIE GIRARD", "Saran", "45770", False,
-              "sophie.girard@plomberie-girard.fr", "GIRARD", "Sophie"),
+    DemoActor(
+        "moa",
+        "21450123100010",
+        "COMMUNE DE SAINT-AUBIN-SUR-LOIRE",
+        "Saint-Aubin-sur-Loire",
+        "45150",
+        True,
+        "marie.lambert@saint-aubin.fr",
+        "LAMBERT",
+        "Marie",
+        RoutingMode.SERVICE_OR_ENGAGEMENT,
+    ),
+    DemoActor(
+        "sf",
+        "13000412000171",
+        "SERVICE DE GESTION COMPTABLE D'ORLEANS",
+        "Orléans",
+        "45000",
+        True,
+        "paul.renard@dgfip.finances.gouv.fr",
+        "RENARD",
+        "Paul",
+    ),
+    DemoActor(
+        "moe",
+        "82345678500125",
+        "ATELIER MOREAU ARCHITECTES",
+        "Orléans",
+        "45000",
+        False,
+        "juliette.forin@atelier-moreau.fr",
+        "FORIN",
+        "Juliette",
+    ),
+    DemoActor(
+        "titulaire",
+        "55210987800348",
+        "BATIMENTS DURAND SA",
+        "Olivet",
+        "45160",
+        False,
+        "luc.durand@batiments-durand.fr",
+        "DURAND",
+        "Luc",
+    ),
+    DemoActor(
+        "cotraitant",
+        "51234987900233",
+        "CHARPENTES MARTIN SARL",
+        "Meung-sur-Loire",
+        "45130",
+        False,
+        "anne.martin@charpentes-martin.fr",
+        "MARTIN",
+        "Anne",
+    ),
+    DemoActor(
+        "soustraitant",
+        "49876543700112",
+        "ELECTRICITE LEFEVRE SARL",
+        "Fleury-les-Aubrais",
+        "45400",
+        False,
+        "karim.lefevre@elec-lefevre.fr",
+        "LEFEVRE",
+        "Karim",
+    ),
+    DemoActor(
+        "soustraitant2",
+        "79456123300196",
+        "PLOMBERIE GIRARD",
+        "Saran",
+        "45770",
+        False,
+        "sophie.girard@plomberie-girard.fr",
+        "GIRARD",
+        "Sophie",
+    ),
 )
 
 
@@ -90,8 +153,9 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
     return bytes(pdf.output())
 
 
-def build_demo(core_factory: Callable[[Callable[[], datetime]], Core],
-               today: date | None = None) -> dict[str, object]:
+def build_demo(
+    core_factory: Callable[[Callable[[], datetime]], Core], today: date | None = None
+) -> dict[str, object]:
     """Fill an empty store; `core_factory(clock)` builds the Core on the demo's clock."""
     clock = DemoClock(datetime.combine(today or date.today(), time(9)))
     clock.today = today or date.today()
@@ -100,8 +164,11 @@ def build_demo(core_factory: Callable[[Callable[[], datetime]], Core],
     world.organisation()
     world.contracts()
     world.files()
-    return {"users": {a.key: a.login for a in ACTORS}, "password": DEMO_PASSWORD,
-            "pieces": world.count}
+    return {
+        "users": {a.key: a.login for a in ACTORS},
+        "password": DEMO_PASSWORD,
+        "pieces": world.count,
+    }
 
 
 class _World:
@@ -117,19 +184,29 @@ class _World:
         org = self.core.org
         self.clock.days_ago(120)
         for actor in ACTORS:
-            user, code = org.register_user(actor.login, actor.login, actor.last_name,
-                                           actor.first_name)
+            user, code = org.register_user(
+                actor.login, actor.login, actor.last_name, actor.first_name
+            )
             org.activate(actor.login, code, DEMO_PASSWORD)
             structure = org.create_structure(
-                user, identifier=actor.siret, name=actor.name, label=actor.name.title(),
-                address=Address(f"1 place de la Mairie" if actor.public else "12 rue des Artisans",
-                                actor.postcode, actor.city),
-                public=actor.public, routing_mode=actor.routing)
+                user,
+                identifier=actor.siret,
+                name=actor.name,
+                label=actor.name.title(),
+                address=Address(
+                    "1 place de la Mairie" if actor.public else "12 rue des Artisans",
+                    actor.postcode,
+                    actor.city,
+                ),
+                public=actor.public,
+                routing_mode=actor.routing,
+            )
             self.ids[actor.key] = structure.id
             self.sessions[actor.key] = org.open_session(user)
         moa = self.sessions["moa"]
-        org.add_service(moa, moa.structure.id, "SERVICES_TECHNIQUES", "Services techniques",
-                        ej_required=False)
+        org.add_service(
+            moa, moa.structure.id, "SERVICES_TECHNIQUES", "Services techniques", ej_required=False
+        )
         org.add_service(moa, moa.structure.id, "URBANISME", "Urbanisme")
         for key in ("titulaire", "cotraitant", "soustraitant", "soustraitant2"):
             session = self.sessions[key]
@@ -147,45 +224,93 @@ class _World:
         i = self.ids
         reg = self.core.register
         moa = self.sessions["moa"]
-        reg.create(moa, "2026-ECO-001", "Réhabilitation de l'école Jules Ferry", [
-            MarcheActor(i["moa"], ActorRole.MOA, "SERVICES_TECHNIQUES"),
-            MarcheActor(i["moe"], ActorRole.MOE),
-            MarcheActor(i["titulaire"], ActorRole.FOURNISSEUR),
-            MarcheActor(i["soustraitant"], ActorRole.SOUSTRAITANT, direct_payment=True),
-            MarcheActor(i["sf"], ActorRole.SERVICE_FINANCIER),
-        ], ["EJ2026000123"])
-        reg.create(moa, "2026-GYM-002", "Construction d'un gymnase (groupement)", [
-            MarcheActor(i["moa"], ActorRole.MOA, "SERVICES_TECHNIQUES"),
-            MarcheActor(i["moe"], ActorRole.MOE),
-            MarcheActor(i["titulaire"], ActorRole.FOURNISSEUR),
-            MarcheActor(i["cotraitant"], ActorRole.COTRAITANT),
-            MarcheActor(i["soustraitant2"], ActorRole.SOUSTRAITANT, direct_payment=True,
-                        validator_structure_id=i["cotraitant"]),
-            MarcheActor(i["sf"], ActorRole.SERVICE_FINANCIER),
-        ], ["EJ2026000456"])
-        reg.create(moa, "2025-VOI-014", "Voirie rue des Tilleuls", [
-            MarcheActor(i["moa"], ActorRole.MOA, "SERVICES_TECHNIQUES"),
-            MarcheActor(i["moe"], ActorRole.MOE),
-            MarcheActor(i["titulaire"], ActorRole.FOURNISSEUR),
-            MarcheActor(i["sf"], ActorRole.SERVICE_FINANCIER),
-        ], ["EJ2025000789"])
+        reg.create(
+            moa,
+            "2026-ECO-001",
+            "Réhabilitation de l'école Jules Ferry",
+            [
+                MarcheActor(i["moa"], ActorRole.MOA, "SERVICES_TECHNIQUES"),
+                MarcheActor(i["moe"], ActorRole.MOE),
+                MarcheActor(i["titulaire"], ActorRole.FOURNISSEUR),
+                MarcheActor(i["soustraitant"], ActorRole.SOUSTRAITANT, direct_payment=True),
+                MarcheActor(i["sf"], ActorRole.SERVICE_FINANCIER),
+            ],
+            ["EJ2026000123"],
+        )
+        reg.create(
+            moa,
+            "2026-GYM-002",
+            "Construction d'un gymnase (groupement)",
+            [
+                MarcheActor(i["moa"], ActorRole.MOA, "SERVICES_TECHNIQUES"),
+                MarcheActor(i["moe"], ActorRole.MOE),
+                MarcheActor(i["titulaire"], ActorRole.FOURNISSEUR),
+                MarcheActor(i["cotraitant"], ActorRole.COTRAITANT),
+                MarcheActor(
+                    i["soustraitant2"],
+                    ActorRole.SOUSTRAITANT,
+                    direct_payment=True,
+                    validator_structure_id=i["cotraitant"],
+                ),
+                MarcheActor(i["sf"], ActorRole.SERVICE_FINANCIER),
+            ],
+            ["EJ2026000456"],
+        )
+        reg.create(
+            moa,
+            "2025-VOI-014",
+            "Voirie rue des Tilleuls",
+            [
+                MarcheActor(i["moa"], ActorRole.MOA, "SERVICES_TECHNIQUES"),
+                MarcheActor(i["moe"], ActorRole.MOE),
+                MarcheActor(i["titulaire"], ActorRole.FOURNISSEUR),
+                MarcheActor(i["sf"], ActorRole.SERVICE_FINANCIER),
+            ],
+            ["EJ2025000789"],
+        )
 
-    def deposit(self, who: str, cadre: str, number: str, marche: str, base: str,
-                after: int | None = None, rate: str = "20") -> int:
+    def deposit(
+        self,
+        who: str,
+        cadre: str,
+        number: str,
+        marche: str,
+        base: str,
+        after: int | None = None,
+        rate: str = "20",
+    ) -> int:
         line = vat_line(Decimal(base), Decimal(rate))
         totals = compute_totals([line])
         pdf = self.tmp / f"{number}.pdf"
-        pdf.write_bytes(demo_pdf(f"{cadre.split('_')[0]} - {number}", [
-            f"Marché {marche}", f"Montant HT : {base} EUR", f"TVA {rate} % : {line.amount} EUR",
-            f"Montant TTC : {totals.total_ttc} EUR"]))
+        pdf.write_bytes(
+            demo_pdf(
+                f"{cadre.split('_')[0]} - {number}",
+                [
+                    f"Marché {marche}",
+                    f"Montant HT : {base} EUR",
+                    f"TVA {rate} % : {line.amount} EUR",
+                    f"Montant TTC : {totals.total_ttc} EUR",
+                ],
+            )
+        )
         draft = PieceDraft(
-            cadre=cadre, number=number, issue_date=self.clock().date(), marche_number=marche,
-            vat_type=VatType.DEBITS, engagement="EJ2026000123" if "ECO" in marche else "",
-            service_code="SERVICES_TECHNIQUES", iban=_IBANS.get(who, ""), vat_lines=[line],
-            total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc,
-            amount_due=totals.amount_due)
-        receipt = self.core.workflow.deposit(self.sessions[who], draft, file=pdf, after=after,
-                                             confirm_warnings=True)
+            cadre=cadre,
+            number=number,
+            issue_date=self.clock().date(),
+            marche_number=marche,
+            vat_type=VatType.DEBITS,
+            engagement="EJ2026000123" if "ECO" in marche else "",
+            service_code="SERVICES_TECHNIQUES",
+            iban=_IBANS.get(who, ""),
+            vat_lines=[line],
+            total_ht=totals.total_ht,
+            total_vat=totals.total_vat,
+            total_ttc=totals.total_ttc,
+            amount_due=totals.amount_due,
+        )
+        receipt = self.core.workflow.deposit(
+            self.sessions[who], draft, file=pdf, after=after, confirm_warnings=True
+        )
         self.count += 1
         return receipt.piece.id
 
@@ -200,8 +325,9 @@ class _World:
         wf.take(s["moe"], p)
         p = self.deposit("moe", "A15_ETAT_ACOMPTE_MOE", "EA-2026-01", eco, "48250.00", after=p)
         c.days_ago(65)
-        p = self.deposit("moa", "A19_ETAT_ACOMPTE_VALIDE_MOA", "EAV-2026-01", eco, "48250.00",
-                         after=p)
+        p = self.deposit(
+            "moa", "A19_ETAT_ACOMPTE_VALIDE_MOA", "EAV-2026-01", eco, "48250.00", after=p
+        )
         c.days_ago(60)
         wf.take(s["sf"], p)
         c.days_ago(40)
@@ -220,8 +346,9 @@ class _World:
         c.days_ago(20)
         p = self.deposit("titulaire", a4, "PDM-2026-R1", eco, "22000.00")
         c.days_ago(18)
-        wf.refuse(s["moe"], p, Motive.ACHEMINEMENT, "Le destinataire indiqué n'est pas la MOA "
-                  "du marché")
+        wf.refuse(
+            s["moe"], p, Motive.ACHEMINEMENT, "Le destinataire indiqué n'est pas la MOA du marché"
+        )
         c.days_ago(4)
         p = self.deposit("titulaire", a4, "PDM-2026-R2", eco, "9800.00")
         c.days_ago(3)
@@ -237,53 +364,86 @@ class _World:
         wf.complete(s["titulaire"], p, "Engagement ajouté", engagement="EJ2026000123")
         # Situations 3 and 4: the contractor deposits on behalf of the MOE / MOA.
         c.days_ago(9)
-        self.deposit("titulaire", "A5_ETAT_ACOMPTE_FOURNISSEUR", "EA-DUR-2026-07", gym,
-                     "33000.00")
+        self.deposit("titulaire", "A5_ETAT_ACOMPTE_FOURNISSEUR", "EA-DUR-2026-07", gym, "33000.00")
         c.days_ago(2)
-        self.deposit("titulaire", "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "EAV-DUR-2026-08", gym,
-                     "27500.00")
+        self.deposit(
+            "titulaire", "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "EAV-DUR-2026-08", gym, "27500.00"
+        )
         # Sub- and co-contracting: validator circuit, out-of-time validation.
         c.days_ago(5)
-        self.deposit("soustraitant", "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "LEF-2026-11",
-                     eco, "8400.00")
+        self.deposit(
+            "soustraitant",
+            "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
+            "LEF-2026-11",
+            eco,
+            "8400.00",
+        )
         c.days_ago(25)
-        self.deposit("soustraitant", "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "LEF-2026-09",
-                     eco, "6200.00")
+        self.deposit(
+            "soustraitant",
+            "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
+            "LEF-2026-09",
+            eco,
+            "6200.00",
+        )
         c.days_ago(12)
-        p = self.deposit("cotraitant", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "CM-2026-04",
-                         gym, "21000.00")
+        p = self.deposit(
+            "cotraitant", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "CM-2026-04", gym, "21000.00"
+        )
         c.days_ago(11)
         wf.validate(s["titulaire"], p)
         c.days_ago(6)
-        p = self.deposit("soustraitant2", "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
-                         "PG-2026-02", gym, "4300.00", rate="10")
+        p = self.deposit(
+            "soustraitant2",
+            "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
+            "PG-2026-02",
+            gym,
+            "4300.00",
+            rate="10",
+        )
         c.days_ago(4)
         wf.validate(s["cotraitant"], p)
         # End of contract: draft final -> draft general -> general -> signed, and tacit.
         c.days_ago(90)
-        p = self.deposit("titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-VOI-01", voi,
-                         "212000.00")
+        p = self.deposit(
+            "titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-VOI-01", voi, "212000.00"
+        )
         c.days_ago(80)
-        p = self.deposit("moe", "A17_PROJET_DECOMPTE_GENERAL_MOE", "PDG-VOI-01", voi,
-                         "209500.00", after=p)
+        p = self.deposit(
+            "moe", "A17_PROJET_DECOMPTE_GENERAL_MOE", "PDG-VOI-01", voi, "209500.00", after=p
+        )
         c.days_ago(60)
-        p = self.deposit("moa", "A20_DECOMPTE_GENERAL_MOA", "DG-VOI-01", voi, "209500.00",
-                         after=p)
+        p = self.deposit("moa", "A20_DECOMPTE_GENERAL_MOA", "DG-VOI-01", voi, "209500.00", after=p)
         c.days_ago(45)
-        self.deposit("titulaire", "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR", "DGD-VOI-01", voi,
-                     "209500.00", after=p)
+        self.deposit(
+            "titulaire",
+            "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR",
+            "DGD-VOI-01",
+            voi,
+            "209500.00",
+            after=p,
+        )
         c.days_ago(50)
-        p = self.deposit("titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-GYM-01", gym,
-                         "150000.00")
+        p = self.deposit(
+            "titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-GYM-01", gym, "150000.00"
+        )
         c.days_ago(7)
-        self.deposit("titulaire", "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",
-                     "PDG-T-GYM-01", gym, "150000.00", after=p)
+        self.deposit(
+            "titulaire",
+            "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",
+            "PDG-T-GYM-01",
+            gym,
+            "150000.00",
+            after=p,
+        )
         c.days_ago(30)
-        p = self.deposit("titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-ECO-01", eco,
-                         "98000.00")
+        p = self.deposit(
+            "titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-ECO-01", eco, "98000.00"
+        )
         c.days_ago(26)
-        p = self.deposit("moe", "A17_PROJET_DECOMPTE_GENERAL_MOE", "PDG-ECO-01", eco,
-                         "97400.00", after=p)
+        p = self.deposit(
+            "moe", "A17_PROJET_DECOMPTE_GENERAL_MOE", "PDG-ECO-01", eco, "97400.00", after=p
+        )
         c.days_ago(15)
         self.deposit("moa", "A20_DECOMPTE_GENERAL_MOA", "DG-ECO-01", eco, "97400.00", after=p)
         c.days_ago(0, hour=8)

@@ -26,8 +26,15 @@ def check_deposit_files(file: Path | None, attachments: list[AttachmentInput]) -
         (f"attachments[{i}]", a.path) for i, a in enumerate(attachments)
     ]:
         if not path.is_file():
-            found.append(Finding("file.missing", Severity.ERROR, label,
-                                 f"Fichier introuvable : {path}", "vérifiez le chemin"))
+            found.append(
+                Finding(
+                    "file.missing",
+                    Severity.ERROR,
+                    label,
+                    f"Fichier introuvable : {path}",
+                    "vérifiez le chemin",
+                )
+            )
     return found
 
 

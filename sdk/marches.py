@@ -33,34 +33,54 @@ class Register:
         self.store = store
         self.cadres = cadres
 
-    def create(self, session: Session, number: str, object_: str,
-               actors: Iterable[MarcheActor], engagements: Iterable[str] = ()) -> Marche:
+    def create(
+        self,
+        session: Session,
+        number: str,
+        object_: str,
+        actors: Iterable[MarcheActor],
+        engagements: Iterable[str] = (),
+    ) -> Marche:
         number = number.strip()
         if not number:
             raise UsageError("Le numéro de marché est obligatoire", field="number")
         actors = list(actors)
         _check_actors(actors)
         if session.structure.id not in {a.structure_id for a in actors}:
-            raise NotAuthorised("Votre structure doit être un acteur du marché",
-                                field="structure",
-                                hint="le marché est déclaré par la MOA, la MOE ou le titulaire")
+            raise NotAuthorised(
+                "Votre structure doit être un acteur du marché",
+                field="structure",
+                hint="le marché est déclaré par la MOA, la MOE ou le titulaire",
+            )
         titulaire = next(a for a in actors if a.role is ActorRole.FOURNISSEUR)
         try:
             with self.store.write() as conn:
-                mid = conn.execute(insert(marches).values(number=number, object=object_))\
-                    .inserted_primary_key[0]
+                mid = conn.execute(
+                    insert(marches).values(number=number, object=object_)
+                ).inserted_primary_key[0]
                 for actor in actors:
                     validator = actor.validator_structure_id
-                    if actor.role in (ActorRole.SOUSTRAITANT, ActorRole.COTRAITANT) and not validator:
+                    if (
+                        actor.role in (ActorRole.SOUSTRAITANT, ActorRole.COTRAITANT)
+                        and not validator
+                    ):
                         validator = titulaire.structure_id
-                    conn.execute(insert(marche_actors).values(
-                        marche_id=mid, structure_id=actor.structure_id, role=str(actor.role),
-                        service_code=actor.service_code, direct_payment=actor.direct_payment,
-                        validator_structure_id=validator))
+                    conn.execute(
+                        insert(marche_actors).values(
+                            marche_id=mid,
+                            structure_id=actor.structure_id,
+                            role=str(actor.role),
+                            service_code=actor.service_code,
+                            direct_payment=actor.direct_payment,
+                            validator_structure_id=validator,
+                        )
+                    )
                 for ej in engagements:
                     if len(ej) > 50:
-                        raise UsageError("Numéro d'engagement trop long (50 caractères au plus)",
-                                         field="engagements")
+                        raise UsageError(
+                            "Numéro d'engagement trop long (50 caractères au plus)",
+                            field="engagements",
+                        )
                     conn.execute(insert(marche_engagements).values(marche_id=mid, number=ej))
         except IntegrityError:
             raise Conflict(f"Le marché {number} existe déjà", field="number") from None
@@ -68,11 +88,15 @@ class Register:
 
     def by_number(self, number: str) -> Marche:
         with self.store.read() as conn:
-            mid = conn.execute(select(marches.c.id).where(marches.c.number == number.strip()))\
-                .scalar()
+            mid = conn.execute(
+                select(marches.c.id).where(marches.c.number == number.strip())
+            ).scalar()
             if mid is None:
-                raise NotFound(f"Marché {number} introuvable", field="marche_number",
-                               hint="vérifiez le numéro ou déclarez le marché")
+                raise NotFound(
+                    f"Marché {number} introuvable",
+                    field="marche_number",
+                    hint="vérifiez le numéro ou déclarez le marché",
+                )
             return load(conn, mid)
 
     def by_id(self, marche_id: int) -> Marche:
@@ -81,23 +105,41 @@ class Register:
 
     def for_structure(self, structure_id: int) -> list[Marche]:
         with self.store.read() as conn:
-            ids = conn.execute(select(marche_actors.c.marche_id).distinct()
-                               .where(marche_actors.c.structure_id == structure_id)).scalars()
+            ids = conn.execute(
+                select(marche_actors.c.marche_id)
+                .distinct()
+                .where(marche_actors.c.structure_id == structure_id)
+            ).scalars()
             return sorted((load(conn, i) for i in list(ids)), key=lambda m: m.number)
 
     def identity(self, marche: Marche) -> list[IdentityLine]:
         with self.store.read() as conn:
-            by_id = {r.id: R.structure(r) for r in conn.execute(select(structures).where(
-                structures.c.id.in_({a.structure_id for a in marche.actors} | {
-                    a.validator_structure_id for a in marche.actors
-                    if a.validator_structure_id})))}
+            by_id = {
+                r.id: R.structure(r)
+                for r in conn.execute(
+                    select(structures).where(
+                        structures.c.id.in_(
+                            {a.structure_id for a in marche.actors}
+                            | {
+                                a.validator_structure_id
+                                for a in marche.actors
+                                if a.validator_structure_id
+                            }
+                        )
+                    )
+                )
+            }
         lines = []
         for actor in marche.actors:
             cadres = tuple(c.short for c in self.cadres if c.depositor is actor.role)
-            validator = by_id.get(actor.validator_structure_id) if actor.validator_structure_id \
-                else None
-            lines.append(IdentityLine(actor.role, by_id[actor.structure_id], actor.service_code,
-                                      cadres, validator))
+            validator = (
+                by_id.get(actor.validator_structure_id) if actor.validator_structure_id else None
+            )
+            lines.append(
+                IdentityLine(
+                    actor.role, by_id[actor.structure_id], actor.service_code, cadres, validator
+                )
+            )
         return lines
 
 
@@ -107,12 +149,20 @@ def load(conn: Connection, marche_id: int) -> Marche:
         raise NotFound(f"Marché {marche_id} introuvable", field="marche")
     a = marche_actors.c
     actors = tuple(
-        MarcheActor(r.structure_id, ActorRole(r.role), r.service_code, bool(r.direct_payment),
-                    r.validator_structure_id)
-        for r in conn.execute(select(marche_actors).where(a.marche_id == marche_id)
-                              .order_by(a.id)))
-    ejs = tuple(conn.execute(select(marche_engagements.c.number)
-                             .where(marche_engagements.c.marche_id == marche_id)).scalars())
+        MarcheActor(
+            r.structure_id,
+            ActorRole(r.role),
+            r.service_code,
+            bool(r.direct_payment),
+            r.validator_structure_id,
+        )
+        for r in conn.execute(select(marche_actors).where(a.marche_id == marche_id).order_by(a.id))
+    )
+    ejs = tuple(
+        conn.execute(
+            select(marche_engagements.c.number).where(marche_engagements.c.marche_id == marche_id)
+        ).scalars()
+    )
     return Marche(row.id, row.number, row.object, actors, ejs)
 
 
@@ -120,15 +170,24 @@ def _check_actors(actors: list[MarcheActor]) -> None:
     def count(role: ActorRole) -> int:
         return sum(1 for a in actors if a.role is role)
 
-    for role, label in ((ActorRole.MOA, "maîtrise d'ouvrage"),
-                        (ActorRole.FOURNISSEUR, "titulaire (ou mandataire)")):
+    for role, label in (
+        (ActorRole.MOA, "maîtrise d'ouvrage"),
+        (ActorRole.FOURNISSEUR, "titulaire (ou mandataire)"),
+    ):
         if count(role) != 1:
-            raise UsageError(f"Le marché doit avoir exactement une {label}"
-                             if role is ActorRole.MOA else f"Le marché doit avoir un seul {label}",
-                             field="actors", hint=f"indiquez la structure {label}")
+            raise UsageError(
+                f"Le marché doit avoir exactement une {label}"
+                if role is ActorRole.MOA
+                else f"Le marché doit avoir un seul {label}",
+                field="actors",
+                hint=f"indiquez la structure {label}",
+            )
     if count(ActorRole.MOE) > 1 or count(ActorRole.SERVICE_FINANCIER) > 1:
         raise UsageError("Une seule MOE et un seul service financier par marché", field="actors")
     for actor in actors:
         if actor.role is ActorRole.SOUSTRAITANT and not actor.direct_payment:
-            raise UsageError("Seul un sous-traitant admis au paiement direct dépose ses pièces",
-                             field="actors", hint="cochez le paiement direct du sous-traitant")
+            raise UsageError(
+                "Seul un sous-traitant admis au paiement direct dépose ses pièces",
+                field="actors",
+                hint="cochez le paiement direct du sous-traitant",
+            )

@@ -16,8 +16,8 @@ from .model import (
     Address,
     BankAccount,
     IdentifierType,
-    Membership,
     MemberRole,
+    Membership,
     RoutingMode,
     Service,
     Structure,
@@ -41,8 +41,14 @@ from .textkeys import key, like_pattern, literal_prefix
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 SPACES = (
-    "ACTIVITES_GESTIONNAIRE", "MON_COMPTE", "FACTURES_EMISES", "SOLLICITATIONS_EMISES",
-    SPACE_WORKS, "FACTURES_A_VALIDER", "ENGAGEMENTS", "SUIVI_DES_FLUX",
+    "ACTIVITES_GESTIONNAIRE",
+    "MON_COMPTE",
+    "FACTURES_EMISES",
+    "SOLLICITATIONS_EMISES",
+    SPACE_WORKS,
+    "FACTURES_A_VALIDER",
+    "ENGAGEMENTS",
+    "SUIVI_DES_FLUX",
 )
 SPACE_MODES = ("CONSULTATION", "MODIFICATION")
 
@@ -53,30 +59,58 @@ class Organisation:
         self.clock = clock
 
     # -- structures -------------------------------------------------------------------------
-    def _insert_structure(self, conn: Connection, *, identifier: str, identifier_type: str,
-                          name: str, label: str, address: Address, public: bool,
-                          routing_mode: RoutingMode, active: bool = True) -> int:
+    def _insert_structure(
+        self,
+        conn: Connection,
+        *,
+        identifier: str,
+        identifier_type: str,
+        name: str,
+        label: str,
+        address: Address,
+        public: bool,
+        routing_mode: RoutingMode,
+        active: bool = True,
+    ) -> int:
         if identifier_type == IdentifierType.SIRET:
             identifier = compact(identifier)
             problem = check_siret(identifier)
             if problem:
-                raise UsageError(problem, field="identifier",
-                                 hint="saisissez les 14 chiffres du SIRET de la structure")
+                raise UsageError(
+                    problem,
+                    field="identifier",
+                    hint="saisissez les 14 chiffres du SIRET de la structure",
+                )
         if not name.strip():
-            raise UsageError("La raison sociale est obligatoire", field="name",
-                             hint="saisissez la raison sociale de la structure")
+            raise UsageError(
+                "La raison sociale est obligatoire",
+                field="name",
+                hint="saisissez la raison sociale de la structure",
+            )
         try:
-            return conn.execute(insert(structures).values(
-                identifier=identifier, identifier_type=str(identifier_type), name=name.strip(),
-                name_key=key(name), label=label.strip() or name.strip(), line1=address.line1,
-                postcode=address.postcode, city=address.city, city_key=key(address.city),
-                country=address.country, active=active, public=public,
-                routing_mode=str(routing_mode),
-            )).inserted_primary_key[0]
+            return conn.execute(
+                insert(structures).values(
+                    identifier=identifier,
+                    identifier_type=str(identifier_type),
+                    name=name.strip(),
+                    name_key=key(name),
+                    label=label.strip() or name.strip(),
+                    line1=address.line1,
+                    postcode=address.postcode,
+                    city=address.city,
+                    city_key=key(address.city),
+                    country=address.country,
+                    active=active,
+                    public=public,
+                    routing_mode=str(routing_mode),
+                )
+            ).inserted_primary_key[0]
         except IntegrityError:
-            raise Conflict(f"Une structure d'identifiant {identifier} existe déjà",
-                           field="identifier",
-                           hint="demandez un rattachement à la structure existante") from None
+            raise Conflict(
+                f"Une structure d'identifiant {identifier} existe déjà",
+                field="identifier",
+                hint="demandez un rattachement à la structure existante",
+            ) from None
 
     def structure(self, structure_id: int) -> Structure:
         with self.store.read() as conn:
@@ -90,22 +124,41 @@ class Organisation:
         with self.store.read() as conn:
             found = conn.execute(select(structures).where(structures.c.identifier == ident)).all()
         if not found:
-            raise NotFound(f"Aucune structure d'identifiant {ident}", field="structure",
-                           hint="vérifiez l'identifiant ou cherchez par raison sociale")
+            raise NotFound(
+                f"Aucune structure d'identifiant {ident}",
+                field="structure",
+                hint="vérifiez l'identifiant ou cherchez par raison sociale",
+            )
         return R.structure(found[0])
 
-    def search_structures(self, *, identifier: str = "", name: str = "", label: str = "",
-                          postcode: str = "", city: str = "", identifier_type: str = "",
-                          active: bool | None = None, public: bool | None = None,
-                          limit: int = 50) -> list[Structure]:
+    def search_structures(
+        self,
+        *,
+        identifier: str = "",
+        name: str = "",
+        label: str = "",
+        postcode: str = "",
+        city: str = "",
+        identifier_type: str = "",
+        active: bool | None = None,
+        public: bool | None = None,
+        limit: int = 50,
+    ) -> list[Structure]:
         """The portal's structure search; `*` is a wildcard, a plain value matches a prefix."""
         s = structures.c
         where = []
-        for column, value in ((s.identifier, identifier.replace(" ", "")), (s.name_key, name),
-                              (s.postcode, postcode), (s.city_key, city)):
+        for column, value in (
+            (s.identifier, identifier.replace(" ", "")),
+            (s.name_key, name),
+            (s.postcode, postcode),
+            (s.city_key, city),
+        ):
             if value:
-                pattern = like_pattern(value) if column is not s.identifier else (
-                    value.replace("*", "%") + ("" if "*" in value else "%"))
+                pattern = (
+                    like_pattern(value)
+                    if column is not s.identifier
+                    else (value.replace("*", "%") + ("" if "*" in value else "%"))
+                )
                 prefix = literal_prefix(pattern)
                 if prefix:  # range condition so that the index is used
                     where += [column >= prefix, column < prefix + "\uffff"]
@@ -125,42 +178,66 @@ class Organisation:
     def set_structure_active(self, session: Session, structure_id: int, active: bool) -> None:
         self._require_manager(session, structure_id)
         with self.store.write() as conn:
-            conn.execute(update(structures).where(structures.c.id == structure_id)
-                         .values(active=active))
+            conn.execute(
+                update(structures).where(structures.c.id == structure_id).values(active=active)
+            )
 
     def set_routing_mode(self, session: Session, structure_id: int, mode: RoutingMode) -> None:
         self._require_manager(session, structure_id)
         with self.store.write() as conn:
-            conn.execute(update(structures).where(structures.c.id == structure_id)
-                         .values(routing_mode=str(mode)))
+            conn.execute(
+                update(structures)
+                .where(structures.c.id == structure_id)
+                .values(routing_mode=str(mode))
+            )
 
     # -- services and bank details -----------------------------------------------------------
-    def add_service(self, session: Session, structure_id: int, code: str, label: str = "",
-                    *, ej_required: bool = False) -> Service:
+    def add_service(
+        self,
+        session: Session,
+        structure_id: int,
+        code: str,
+        label: str = "",
+        *,
+        ej_required: bool = False,
+    ) -> Service:
         self._require_manager(session, structure_id)
         code = code.strip().upper()
         if not code:
             raise UsageError("Le code du service est obligatoire", field="code")
         if code == "FACTURES_PUBLIQUES":
-            raise UsageError("FACTURES_PUBLIQUES est un pseudo-service réservé", field="code",
-                             hint="choisissez un autre code de service")
+            raise UsageError(
+                "FACTURES_PUBLIQUES est un pseudo-service réservé",
+                field="code",
+                hint="choisissez un autre code de service",
+            )
         try:
             with self.store.write() as conn:
-                sid = conn.execute(insert(services).values(
-                    structure_id=structure_id, code=code, label=label or code, active=True,
-                    ej_required=ej_required)).inserted_primary_key[0]
+                sid = conn.execute(
+                    insert(services).values(
+                        structure_id=structure_id,
+                        code=code,
+                        label=label or code,
+                        active=True,
+                        ej_required=ej_required,
+                    )
+                ).inserted_primary_key[0]
         except IntegrityError:
             raise Conflict(f"Le service {code} existe déjà", field="code") from None
         return Service(sid, structure_id, code, label or code, True, ej_required)
 
     def services(self, structure_id: int) -> list[Service]:
         with self.store.read() as conn:
-            rows = conn.execute(select(services).where(services.c.structure_id == structure_id)
-                                .order_by(services.c.code))
+            rows = conn.execute(
+                select(services)
+                .where(services.c.structure_id == structure_id)
+                .order_by(services.c.code)
+            )
             return [R.service(r) for r in rows]
 
-    def add_bank_account(self, session: Session, structure_id: int, iban: str, bic: str = "",
-                         label: str = "") -> BankAccount:
+    def add_bank_account(
+        self, session: Session, structure_id: int, iban: str, bic: str = "", label: str = ""
+    ) -> BankAccount:
         self._require_manager(session, structure_id)
         iban, bic = compact(iban), compact(bic)
         if problem := check_iban(iban):
@@ -168,44 +245,68 @@ class Organisation:
         if bic and (problem := check_bic(bic)):
             raise UsageError(problem, field="bic", hint="le BIC compte 8 ou 11 caractères")
         with self.store.write() as conn:
-            bid = conn.execute(insert(bank_accounts).values(
-                structure_id=structure_id, iban=iban, bic=bic, label=label or iban[-4:],
-            )).inserted_primary_key[0]
+            bid = conn.execute(
+                insert(bank_accounts).values(
+                    structure_id=structure_id,
+                    iban=iban,
+                    bic=bic,
+                    label=label or iban[-4:],
+                )
+            ).inserted_primary_key[0]
         return BankAccount(bid, structure_id, label or iban[-4:], iban, bic)
 
     def bank_accounts(self, structure_id: int) -> list[BankAccount]:
         with self.store.read() as conn:
-            rows = conn.execute(select(bank_accounts)
-                                .where(bank_accounts.c.structure_id == structure_id))
+            rows = conn.execute(
+                select(bank_accounts).where(bank_accounts.c.structure_id == structure_id)
+            )
             return [BankAccount(r.id, r.structure_id, r.label, r.iban, r.bic) for r in rows]
 
     # -- user accounts ------------------------------------------------------------------------
-    def register_user(self, login: str, email: str, last_name: str, first_name: str,
-                      ) -> tuple[User, str]:
+    def register_user(
+        self,
+        login: str,
+        email: str,
+        last_name: str,
+        first_name: str,
+    ) -> tuple[User, str]:
         """Create an inactive account; returns it with the activation code to send by mail."""
         login = login.strip().lower()
         if "@" not in login:
-            raise UsageError("L'identifiant de connexion doit être une adresse électronique",
-                             field="login", hint="saisissez une adresse du type nom@domaine.fr")
+            raise UsageError(
+                "L'identifiant de connexion doit être une adresse électronique",
+                field="login",
+                hint="saisissez une adresse du type nom@domaine.fr",
+            )
         for field_name, value in (("last_name", last_name), ("first_name", first_name)):
             if not value.strip():
                 raise UsageError("Champ obligatoire", field=field_name)
         code = passwords.activation_code()
         try:
             with self.store.write() as conn:
-                uid = conn.execute(insert(users).values(
-                    login=login, email=email.strip() or login, last_name=last_name.strip(),
-                    first_name=first_name.strip(), active=False, activation_code=code,
-                )).inserted_primary_key[0]
+                uid = conn.execute(
+                    insert(users).values(
+                        login=login,
+                        email=email.strip() or login,
+                        last_name=last_name.strip(),
+                        first_name=first_name.strip(),
+                        active=False,
+                        activation_code=code,
+                    )
+                ).inserted_primary_key[0]
         except IntegrityError:
-            raise Conflict(f"Un compte {login} existe déjà", field="login",
-                           hint="connectez-vous ou réinitialisez votre mot de passe") from None
+            raise Conflict(
+                f"Un compte {login} existe déjà",
+                field="login",
+                hint="connectez-vous ou réinitialisez votre mot de passe",
+            ) from None
         return User(uid, login, email or login, last_name, first_name, False), code
 
     def activate(self, login: str, code: str, password: str) -> User:
         if problem := passwords.policy_problem(password):
-            raise UsageError(problem, field="password",
-                             hint="au moins 12 caractères dont 3 groupes sur 4")
+            raise UsageError(
+                problem, field="password", hint="au moins 12 caractères dont 3 groupes sur 4"
+            )
         with self.store.write() as conn:
             row = conn.execute(select(users).where(users.c.login == login.lower())).first()
             if row is None:
@@ -213,18 +314,31 @@ class Organisation:
             if row.active:
                 raise Conflict("Ce compte est déjà activé", field="login")
             if not code or code != row.activation_code:
-                raise NotAuthorised("Code d'activation incorrect", field="code",
-                                    hint="recopiez le code reçu par courriel")
-            conn.execute(update(users).where(users.c.id == row.id).values(
-                active=True, activation_code="", password_hash=passwords.hash_password(password)))
+                raise NotAuthorised(
+                    "Code d'activation incorrect",
+                    field="code",
+                    hint="recopiez le code reçu par courriel",
+                )
+            conn.execute(
+                update(users)
+                .where(users.c.id == row.id)
+                .values(
+                    active=True, activation_code="", password_hash=passwords.hash_password(password)
+                )
+            )
         return self.user(login)
 
     def set_password(self, user_id: int, password: str) -> None:
         if problem := passwords.policy_problem(password):
             raise UsageError(problem, field="password")
         with self.store.write() as conn:
-            conn.execute(update(users).where(users.c.id == user_id).values(
-                password_hash=passwords.hash_password(password), active=True, activation_code=""))
+            conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(
+                    password_hash=passwords.hash_password(password), active=True, activation_code=""
+                )
+            )
 
     def user(self, login: str) -> User:
         with self.store.read() as conn:
@@ -239,93 +353,160 @@ class Organisation:
         with self.store.write() as conn:
             row = conn.execute(select(users).where(users.c.login == login.strip().lower())).first()
             if row is None:
-                raise NotAuthorised(f"Utilisateur {login} inconnu", field="login",
-                                    hint="vérifiez l'identifiant de connexion")
+                raise NotAuthorised(
+                    f"Utilisateur {login} inconnu",
+                    field="login",
+                    hint="vérifiez l'identifiant de connexion",
+                )
             if not row.active:
-                raise NotAuthorised("Compte non activé", field="login",
-                                    hint="activez le compte avec le code reçu par courriel")
+                raise NotAuthorised(
+                    "Compte non activé",
+                    field="login",
+                    hint="activez le compte avec le code reçu par courriel",
+                )
             if row.locked_until and row.locked_until > now:
-                raise NotAuthorised("Compte verrouillé après trop d'échecs", field="password",
-                                    hint=f"réessayez après {row.locked_until:%H:%M}")
+                raise NotAuthorised(
+                    "Compte verrouillé après trop d'échecs",
+                    field="password",
+                    hint=f"réessayez après {row.locked_until:%H:%M}",
+                )
             valid = passwords.verify_password(password, row.password_hash)
             failed = 0 if valid else row.failed_logins + 1
             locked = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
             if failed or row.failed_logins or row.locked_until:  # committed before raising
-                conn.execute(update(users).where(users.c.id == row.id).values(
-                    failed_logins=0 if locked else failed, locked_until=locked))
+                conn.execute(
+                    update(users)
+                    .where(users.c.id == row.id)
+                    .values(failed_logins=0 if locked else failed, locked_until=locked)
+                )
         if not valid:
             left = MAX_FAILED_LOGINS - failed
-            raise NotAuthorised("Mot de passe incorrect", field="password",
-                                hint=f"{left} essai(s) avant verrouillage" if left > 0
-                                else "compte verrouillé 15 minutes")
+            raise NotAuthorised(
+                "Mot de passe incorrect",
+                field="password",
+                hint=f"{left} essai(s) avant verrouillage"
+                if left > 0
+                else "compte verrouillé 15 minutes",
+            )
         return R.user(row)
 
     # -- attachments and roles -----------------------------------------------------------------
-    def create_structure(self, user: User, *, identifier: str, name: str,
-                         identifier_type: str = IdentifierType.SIRET, label: str = "",
-                         address: Address | None = None, public: bool = False,
-                         routing_mode: RoutingMode = RoutingMode.NONE) -> Structure:
+    def create_structure(
+        self,
+        user: User,
+        *,
+        identifier: str,
+        name: str,
+        identifier_type: str = IdentifierType.SIRET,
+        label: str = "",
+        address: Address | None = None,
+        public: bool = False,
+        routing_mode: RoutingMode = RoutingMode.NONE,
+    ) -> Structure:
         """Create a structure that does not exist yet: its creator becomes its principal
         manager and the structure gets the works space (seed 002)."""
         with self.store.write() as conn:
             sid = self._insert_structure(
-                conn, identifier=identifier, identifier_type=identifier_type, name=name,
-                label=label, address=address or Address(), public=public,
-                routing_mode=routing_mode)
-            conn.execute(insert(memberships).values(user_id=user.id, structure_id=sid,
-                                                    role=str(MemberRole.GP)))
-            conn.execute(insert(attachment_requests).values(
-                user_id=user.id, structure_id=sid, status="ACCEPTEE", created_at=self.clock(),
-                decided_by=user.id, decided_at=self.clock()))
-            conn.execute(insert(structure_spaces).values(structure_id=sid, space=SPACE_WORKS,
-                                                         mode="MODIFICATION"))
+                conn,
+                identifier=identifier,
+                identifier_type=identifier_type,
+                name=name,
+                label=label,
+                address=address or Address(),
+                public=public,
+                routing_mode=routing_mode,
+            )
+            conn.execute(
+                insert(memberships).values(
+                    user_id=user.id, structure_id=sid, role=str(MemberRole.GP)
+                )
+            )
+            conn.execute(
+                insert(attachment_requests).values(
+                    user_id=user.id,
+                    structure_id=sid,
+                    status="ACCEPTEE",
+                    created_at=self.clock(),
+                    decided_by=user.id,
+                    decided_at=self.clock(),
+                )
+            )
+            conn.execute(
+                insert(structure_spaces).values(
+                    structure_id=sid, space=SPACE_WORKS, mode="MODIFICATION"
+                )
+            )
         return self.structure(sid)
 
     def request_attachment(self, user: User, structure_id: int) -> int:
         with self.store.write() as conn:
             if self._membership(conn, user.id, structure_id):
                 raise Conflict("Vous êtes déjà rattaché à cette structure", field="structure")
-            pending = conn.execute(select(attachment_requests.c.id).where(
-                attachment_requests.c.user_id == user.id,
-                attachment_requests.c.structure_id == structure_id,
-                attachment_requests.c.status == "EN_ATTENTE")).scalar()
+            pending = conn.execute(
+                select(attachment_requests.c.id).where(
+                    attachment_requests.c.user_id == user.id,
+                    attachment_requests.c.structure_id == structure_id,
+                    attachment_requests.c.status == "EN_ATTENTE",
+                )
+            ).scalar()
             if pending:
-                raise Conflict("Une demande de rattachement est déjà en attente",
-                               field="structure", hint="attendez la décision du gestionnaire")
-            return conn.execute(insert(attachment_requests).values(
-                user_id=user.id, structure_id=structure_id, status="EN_ATTENTE",
-                created_at=self.clock())).inserted_primary_key[0]
+                raise Conflict(
+                    "Une demande de rattachement est déjà en attente",
+                    field="structure",
+                    hint="attendez la décision du gestionnaire",
+                )
+            return conn.execute(
+                insert(attachment_requests).values(
+                    user_id=user.id,
+                    structure_id=structure_id,
+                    status="EN_ATTENTE",
+                    created_at=self.clock(),
+                )
+            ).inserted_primary_key[0]
 
     def pending_requests(self, session: Session) -> list[dict[str, object]]:
         self._require_manager(session, session.structure.id)
         a, u = attachment_requests.c, users.c
         with self.store.read() as conn:
-            rows = conn.execute(select(a.id, u.login, u.last_name, u.first_name, a.created_at)
-                                .join_from(attachment_requests, users, a.user_id == u.id)
-                                .where(a.structure_id == session.structure.id,
-                                       a.status == "EN_ATTENTE"))
+            rows = conn.execute(
+                select(a.id, u.login, u.last_name, u.first_name, a.created_at)
+                .join_from(attachment_requests, users, a.user_id == u.id)
+                .where(a.structure_id == session.structure.id, a.status == "EN_ATTENTE")
+            )
             return [dict(r._mapping) for r in rows]
 
-    def decide_attachment(self, session: Session, request_id: int, accept: bool,
-                          role: MemberRole = MemberRole.USER) -> None:
+    def decide_attachment(
+        self, session: Session, request_id: int, accept: bool, role: MemberRole = MemberRole.USER
+    ) -> None:
         a = attachment_requests.c
         with self.store.write() as conn:
             req = conn.execute(select(attachment_requests).where(a.id == request_id)).first()
             if req is None:
-                raise NotFound(f"Demande de rattachement {request_id} introuvable",
-                               field="request")
+                raise NotFound(f"Demande de rattachement {request_id} introuvable", field="request")
             self._require_manager(session, req.structure_id, conn=conn)
             if req.status != "EN_ATTENTE":
                 raise Conflict("Cette demande a déjà été traitée", field="request")
             if role is MemberRole.GP:
-                raise UsageError("Le rôle de gestionnaire principal se transfère",
-                                 field="role", hint="utilisez le transfert du rôle GP")
-            conn.execute(update(attachment_requests).where(a.id == request_id).values(
-                status="ACCEPTEE" if accept else "REFUSEE", decided_by=session.user.id,
-                decided_at=self.clock()))
+                raise UsageError(
+                    "Le rôle de gestionnaire principal se transfère",
+                    field="role",
+                    hint="utilisez le transfert du rôle GP",
+                )
+            conn.execute(
+                update(attachment_requests)
+                .where(a.id == request_id)
+                .values(
+                    status="ACCEPTEE" if accept else "REFUSEE",
+                    decided_by=session.user.id,
+                    decided_at=self.clock(),
+                )
+            )
             if accept:
-                conn.execute(insert(memberships).values(
-                    user_id=req.user_id, structure_id=req.structure_id, role=str(role)))
+                conn.execute(
+                    insert(memberships).values(
+                        user_id=req.user_id, structure_id=req.structure_id, role=str(role)
+                    )
+                )
 
     def memberships(self, user_id: int) -> list[Membership]:
         with self.store.read() as conn:
@@ -335,8 +516,11 @@ class Organisation:
     def members(self, structure_id: int) -> list[tuple[User, MemberRole]]:
         m = memberships.c
         with self.store.read() as conn:
-            rows = conn.execute(select(users, m.role).join_from(users, memberships,
-                                m.user_id == users.c.id).where(m.structure_id == structure_id))
+            rows = conn.execute(
+                select(users, m.role)
+                .join_from(users, memberships, m.user_id == users.c.id)
+                .where(m.structure_id == structure_id)
+            )
             return [(R.user(r), MemberRole(r.role)) for r in rows]
 
     def set_role(self, session: Session, user_id: int, role: MemberRole) -> None:
@@ -350,80 +534,117 @@ class Organisation:
             if current is None:
                 raise NotFound("Cet utilisateur n'est pas rattaché à la structure", field="user")
             if current is MemberRole.GP:
-                raise NotAuthorised("Le gestionnaire principal ne peut pas être rétrogradé",
-                                    field="role", hint="transférez d'abord le rôle GP")
-            conn.execute(update(memberships).where(memberships.c.user_id == user_id,
-                                                   memberships.c.structure_id == sid)
-                         .values(role=str(role)))
+                raise NotAuthorised(
+                    "Le gestionnaire principal ne peut pas être rétrogradé",
+                    field="role",
+                    hint="transférez d'abord le rôle GP",
+                )
+            conn.execute(
+                update(memberships)
+                .where(memberships.c.user_id == user_id, memberships.c.structure_id == sid)
+                .values(role=str(role))
+            )
         return None
 
     def transfer_gp(self, session: Session, to_user_id: int) -> None:
         sid = session.structure.id
         with self.store.write() as conn:
             if self._membership(conn, session.user.id, sid) is not MemberRole.GP:
-                raise NotAuthorised("Seul le gestionnaire principal peut transférer son rôle",
-                                    field="role")
+                raise NotAuthorised(
+                    "Seul le gestionnaire principal peut transférer son rôle", field="role"
+                )
             if self._membership(conn, to_user_id, sid) is None:
-                raise NotFound("Le destinataire du rôle n'est pas rattaché à la structure",
-                               field="user")
+                raise NotFound(
+                    "Le destinataire du rôle n'est pas rattaché à la structure", field="user"
+                )
             m = memberships.c
-            conn.execute(update(memberships).where(m.user_id == session.user.id,
-                                                   m.structure_id == sid)
-                         .values(role=str(MemberRole.GS)))
-            conn.execute(update(memberships).where(m.user_id == to_user_id, m.structure_id == sid)
-                         .values(role=str(MemberRole.GP)))
+            conn.execute(
+                update(memberships)
+                .where(m.user_id == session.user.id, m.structure_id == sid)
+                .values(role=str(MemberRole.GS))
+            )
+            conn.execute(
+                update(memberships)
+                .where(m.user_id == to_user_id, m.structure_id == sid)
+                .values(role=str(MemberRole.GP))
+            )
 
     # -- spaces -------------------------------------------------------------------------------
     def open_space(self, session: Session, space: str, mode: str = "MODIFICATION") -> None:
         if space not in SPACES:
-            raise UsageError(f"Espace inconnu : {space}", field="space",
-                             hint="espaces : " + ", ".join(SPACES))
+            raise UsageError(
+                f"Espace inconnu : {space}", field="space", hint="espaces : " + ", ".join(SPACES)
+            )
         if mode not in SPACE_MODES:
-            raise UsageError(f"Mode inconnu : {mode}", field="mode", hint="CONSULTATION ou "
-                             "MODIFICATION")
+            raise UsageError(
+                f"Mode inconnu : {mode}", field="mode", hint="CONSULTATION ou MODIFICATION"
+            )
         sid = session.structure.id
         self._require_manager(session, sid)
         with self.store.write() as conn:
             sp = structure_spaces.c
-            exists = conn.execute(select(sp.mode).where(sp.structure_id == sid,
-                                                        sp.space == space)).first()
+            exists = conn.execute(
+                select(sp.mode).where(sp.structure_id == sid, sp.space == space)
+            ).first()
             if exists:
-                conn.execute(update(structure_spaces).where(sp.structure_id == sid,
-                                                            sp.space == space).values(mode=mode))
+                conn.execute(
+                    update(structure_spaces)
+                    .where(sp.structure_id == sid, sp.space == space)
+                    .values(mode=mode)
+                )
             else:
-                conn.execute(insert(structure_spaces).values(structure_id=sid, space=space,
-                                                             mode=mode))
+                conn.execute(
+                    insert(structure_spaces).values(structure_id=sid, space=space, mode=mode)
+                )
 
     def request_space(self, session: Session, space: str = SPACE_WORKS) -> str:
         """A simple user asks to subscribe; managers are subscribed at once."""
         status = "ACCEPTEE" if session.is_manager else "EN_ATTENTE"
         ss = space_subscriptions.c
         with self.store.write() as conn:
-            conn.execute(space_subscriptions.delete().where(
-                ss.user_id == session.user.id, ss.structure_id == session.structure.id,
-                ss.space == space))
-            conn.execute(insert(space_subscriptions).values(
-                user_id=session.user.id, structure_id=session.structure.id, space=space,
-                status=status, decided_by=session.user.id if session.is_manager else None))
+            conn.execute(
+                space_subscriptions.delete().where(
+                    ss.user_id == session.user.id,
+                    ss.structure_id == session.structure.id,
+                    ss.space == space,
+                )
+            )
+            conn.execute(
+                insert(space_subscriptions).values(
+                    user_id=session.user.id,
+                    structure_id=session.structure.id,
+                    space=space,
+                    status=status,
+                    decided_by=session.user.id if session.is_manager else None,
+                )
+            )
         return status
 
     def decide_space(self, session: Session, user_id: int, space: str, accept: bool) -> None:
         self._require_manager(session, session.structure.id)
         ss = space_subscriptions.c
         with self.store.write() as conn:
-            done = conn.execute(update(space_subscriptions).where(
-                ss.user_id == user_id, ss.structure_id == session.structure.id, ss.space == space,
-                ss.status == "EN_ATTENTE").values(
-                status="ACCEPTEE" if accept else "REFUSEE", decided_by=session.user.id))
+            done = conn.execute(
+                update(space_subscriptions)
+                .where(
+                    ss.user_id == user_id,
+                    ss.structure_id == session.structure.id,
+                    ss.space == space,
+                    ss.status == "EN_ATTENTE",
+                )
+                .values(status="ACCEPTEE" if accept else "REFUSEE", decided_by=session.user.id)
+            )
             if done.rowcount == 0:
                 raise NotFound("Aucune demande d'abonnement en attente", field="space")
 
-    def space_access(self, conn: Connection, user_id: int, structure_id: int,
-                     space: str = SPACE_WORKS) -> str | None:
+    def space_access(
+        self, conn: Connection, user_id: int, structure_id: int, space: str = SPACE_WORKS
+    ) -> str | None:
         """'MODIFICATION', 'CONSULTATION' or None for this user on this structure's space."""
         sp, ss = structure_spaces.c, space_subscriptions.c
-        mode = conn.execute(select(sp.mode).where(sp.structure_id == structure_id,
-                                                  sp.space == space)).scalar()
+        mode = conn.execute(
+            select(sp.mode).where(sp.structure_id == structure_id, sp.space == space)
+        ).scalar()
         if mode is None:
             return None
         role = self._membership(conn, user_id, structure_id)
@@ -431,8 +652,11 @@ class Organisation:
             return None
         if role in (MemberRole.GP, MemberRole.GS):
             return mode
-        status = conn.execute(select(ss.status).where(
-            ss.user_id == user_id, ss.structure_id == structure_id, ss.space == space)).scalar()
+        status = conn.execute(
+            select(ss.status).where(
+                ss.user_id == user_id, ss.structure_id == structure_id, ss.space == space
+            )
+        ).scalar()
         return mode if status == "ACCEPTEE" else None
 
     # -- sessions -----------------------------------------------------------------------------
@@ -440,39 +664,56 @@ class Organisation:
         """Pick the acting structure (by identifier, or the only one the user has)."""
         links = self.memberships(user.id)
         if not links:
-            raise NotAuthorised(f"{user.login} n'est rattaché à aucune structure",
-                                field="structure", hint="demandez un rattachement")
+            raise NotAuthorised(
+                f"{user.login} n'est rattaché à aucune structure",
+                field="structure",
+                hint="demandez un rattachement",
+            )
         if structure_identifier:
             target = self.structure_by_identifier(structure_identifier)
             chosen = next((m for m in links if m.structure_id == target.id), None)
             if chosen is None:
-                raise NotAuthorised(f"{user.login} n'est pas rattaché à {target.name}",
-                                    field="structure",
-                                    hint="choisissez une structure de vos rattachements")
+                raise NotAuthorised(
+                    f"{user.login} n'est pas rattaché à {target.name}",
+                    field="structure",
+                    hint="choisissez une structure de vos rattachements",
+                )
         elif len(links) == 1:
             chosen = links[0]
         else:
-            raise UsageError("Plusieurs structures possibles", field="structure",
-                             hint="précisez la structure avec --for IDENTIFIANT")
+            raise UsageError(
+                "Plusieurs structures possibles",
+                field="structure",
+                hint="précisez la structure avec --for IDENTIFIANT",
+            )
         structure = self.structure(chosen.structure_id)
         if not structure.active:
-            raise NotAuthorised(f"La structure {structure.name} est inactive",
-                                field="structure", hint="un gestionnaire doit la réactiver")
+            raise NotAuthorised(
+                f"La structure {structure.name} est inactive",
+                field="structure",
+                hint="un gestionnaire doit la réactiver",
+            )
         return Session(user, structure, chosen.role)
 
     def _membership(self, conn: Connection, user_id: int, structure_id: int) -> MemberRole | None:
-        role = conn.execute(select(memberships.c.role).where(
-            memberships.c.user_id == user_id, memberships.c.structure_id == structure_id)).scalar()
+        role = conn.execute(
+            select(memberships.c.role).where(
+                memberships.c.user_id == user_id, memberships.c.structure_id == structure_id
+            )
+        ).scalar()
         return MemberRole(role) if role else None
 
-    def _require_manager(self, session: Session, structure_id: int,
-                         conn: Connection | None = None) -> None:
+    def _require_manager(
+        self, session: Session, structure_id: int, conn: Connection | None = None
+    ) -> None:
         if conn is None:
             with self.store.read() as own:
                 role = self._membership(own, session.user.id, structure_id)
         else:
             role = self._membership(conn, session.user.id, structure_id)
         if role not in (MemberRole.GP, MemberRole.GS):
-            raise NotAuthorised("Action réservée aux gestionnaires de la structure",
-                                field="structure",
-                                hint="demandez au gestionnaire principal ou secondaire")
+            raise NotAuthorised(
+                "Action réservée aux gestionnaires de la structure",
+                field="structure",
+                hint="demandez au gestionnaire principal ou secondaire",
+            )

@@ -20,13 +20,16 @@ _GROUPS = (
 def policy_problem(password: str) -> str | None:
     """French explanation of why the password is refused, or None if it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Le mot de passe doit compter au moins {MIN_LENGTH} caractères ({len(password)} saisis)"
+        typed = len(password)
+        return f"Le mot de passe doit compter au moins {MIN_LENGTH} caractères ({typed} saisis)"
     groups = sum(1 for _, chars in _GROUPS if any(c in chars for c in password))
     if any(not c.isalnum() for c in password):
         groups += 1
     if groups < 3:
-        return ("Le mot de passe doit mêler au moins 3 des 4 groupes : majuscules, minuscules, "
-                "chiffres, caractères spéciaux")
+        return (
+            "Le mot de passe doit mêler au moins 3 des 4 groupes : majuscules, minuscules, "
+            "chiffres, caractères spéciaux"
+        )
     return None
 
 
@@ -44,8 +47,9 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    computed = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n),
-                              r=int(r), p=int(p), dklen=32)
+    computed = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
     return hmac.compare_digest(computed, base64.b64decode(digest))
 
 

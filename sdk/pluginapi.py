@@ -8,8 +8,9 @@ user. This module imports no database code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from .session import Session
     from .workflow import Receipt
 
-_KIND_LABELS: dict[type, str] = {str: "du texte", int: "un entier", bool: "true ou false",
-                                 list: "une liste de textes", Decimal: "un nombre décimal"}
+_KIND_LABELS: dict[type, str] = {
+    str: "du texte", int: "un entier", bool: "true ou false", list: "une liste de textes",
+    Decimal: "un nombre décimal (entre guillemets)", date: "une date AAAA-MM-JJ ou JJ/MM/AAAA"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ class Setting:
     """One key of a plugin's ``[plugin.<name>]`` table."""
 
     name: str
-    kind: type = str  # str, int, bool, list (of str) or Decimal
+    kind: type = str  # str, int, bool, list (of str), Decimal or date
     default: Any = None
     help: str = ""
     choices: tuple[Any, ...] = ()
@@ -68,26 +70,45 @@ def check_settings(plugin: str, schema: Iterable[Setting], raw: Mapping[str, Any
 
 
 def _coerce(value: Any, kind: type) -> Any:
-    if kind is bool or kind is str:
-        if not isinstance(value, kind):
-            raise ValueError
-        return value
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError
-        return value
-    if kind is list:
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-            raise ValueError
+    """Typed TOML values pass as they are; strings (command line) are converted."""
+    if isinstance(value, str) and kind is not str:
+        value = _from_text(value.strip(), kind)
+    if kind is int and isinstance(value, bool):
+        raise ValueError
+    if kind is date and isinstance(value, datetime):
+        raise ValueError
+    if kind is Decimal and isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if kind is list and isinstance(value, list) and all(isinstance(x, str) for x in value):
         return list(value)
-    if kind is Decimal:  # floats lose cents: write amounts as strings or integers
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise ValueError
+    if kind in (str, int, bool, date, Decimal) and isinstance(value, kind):
+        return value
+    raise ValueError  # floats included: they lose cents, write amounts as strings
+
+
+def _from_text(text: str, kind: type) -> Any:
+    if kind is bool:
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise ValueError
+    if kind is int:
+        return int(text)
+    if kind is list:
+        return [x.strip() for x in text.split(",") if x.strip()]
+    if kind is Decimal:
         try:
-            return Decimal(str(value).replace(",", ".").strip())
+            return Decimal(text.replace(",", ".").replace(" ", ""))
         except InvalidOperation:
             raise ValueError from None
+    if kind is date:
+        if "/" in text:
+            return datetime.strptime(text, "%d/%m/%Y").date()
+        return date.fromisoformat(text)
     raise ValueError
+
+
+_TRUE = {"true", "oui", "yes", "1", "vrai"}
+_FALSE = {"false", "non", "no", "0", "faux"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +204,3 @@ class UserActions:
 
     def validate(self, piece_id: int) -> Piece:
         return self.core.workflow.validate(self.session, piece_id)
-
-
-def names(items: Sequence[Any]) -> str:
-    return ", ".join(getattr(i, "name", str(i)) for i in items)

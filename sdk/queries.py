@@ -72,10 +72,18 @@ class Page:
 
 
 SORTS: dict[str, Any] = {
-    "number": P.number, "marche": marches.c.number, "total_ht": P.total_ht,
-    "recipient": RECIPIENT.c.name, "supplier": SUPPLIER.c.name, "moe": MOE.c.name,
-    "moa": MOA.c.name, "deposited_at": P.deposited_at, "state": P.state,
-    "state_date": P.state_date, "engagement": P.engagement, "days_left": P.holder_since,
+    "number": P.number,
+    "marche": marches.c.number,
+    "total_ht": P.total_ht,
+    "recipient": RECIPIENT.c.name,
+    "supplier": SUPPLIER.c.name,
+    "moe": MOE.c.name,
+    "moa": MOA.c.name,
+    "deposited_at": P.deposited_at,
+    "state": P.state,
+    "state_date": P.state_date,
+    "engagement": P.engagement,
+    "days_left": P.holder_since,
 }
 
 
@@ -123,8 +131,14 @@ ROLE_COLUMNS = {
 
 
 class Queries:
-    def __init__(self, store: Store, org: Organisation, cadres: CadreTable, config: Config,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        org: Organisation,
+        cadres: CadreTable,
+        config: Config,
+        clock: Callable[[], datetime],
+    ) -> None:
         self.store = store
         self.org = org
         self.cadres = cadres
@@ -140,8 +154,11 @@ class Queries:
             return [session.structure.id]
         outside = set(ids) - set(mine)
         if outside:
-            raise NotFound("Structure hors de vos rattachements", field="structure",
-                           hint="choisissez une de vos structures")
+            raise NotFound(
+                "Structure hors de vos rattachements",
+                field="structure",
+                hint="choisissez une de vos structures",
+            )
         return list(ids)
 
     # -- Synthèse -----------------------------------------------------------------------------
@@ -150,7 +167,8 @@ class Queries:
         flt = flt or SyntheseFilter()
         today = self.clock().date()
         where: list[ColumnElement[bool]] = [
-            P.holder_structure_id.in_(self._scope(session, flt.structure_ids))]
+            P.holder_structure_id.in_(self._scope(session, flt.structure_ids))
+        ]
         if flt.hide_refused_older:
             limit = today - timedelta(days=self.config.deadlines.refused_hidden_after_days)
             where.append(or_(P.state.not_in(S.refused_codes()), P.state_date >= limit))
@@ -164,10 +182,14 @@ class Queries:
         try:
             role = ActorRole(str(c.role).upper())
         except ValueError:
-            raise UsageError(f"Rôle inconnu : {c.role}", field="role",
-                             hint="FOURNISSEUR, MOE ou MOA") from None
-        scope = self.my_structures(session) if c.structure_ids is None else self._scope(
-            session, c.structure_ids)
+            raise UsageError(
+                f"Rôle inconnu : {c.role}", field="role", hint="FOURNISSEUR, MOE ou MOA"
+            ) from None
+        scope = (
+            self.my_structures(session)
+            if c.structure_ids is None
+            else self._scope(session, c.structure_ids)
+        )
         where: list[ColumnElement[bool]] = [ROLE_COLUMNS[role].in_(scope)]
         if c.document:
             codes = [x.code for x in self.cadres if x.document.lower() == c.document.lower()]
@@ -175,8 +197,11 @@ class Queries:
         if c.cadre:
             cadre = self.cadres.get(c.cadre)
             if cadre is None:
-                raise UsageError(f"Cadre inconnu : {c.cadre}", field="cadre",
-                                 hint="exemple : A4 ou A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR")
+                raise UsageError(
+                    f"Cadre inconnu : {c.cadre}",
+                    field="cadre",
+                    hint="exemple : A4 ou A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR",
+                )
             where.append(P.cadre == cadre.code)
         if c.recipient:
             where.append(P.recipient_structure_id.in_(_structure_ids_like(c.recipient)))
@@ -189,34 +214,50 @@ class Queries:
         if c.issued_to:
             where.append(P.issue_date <= c.issued_to)
         if c.issued_from and c.issued_to and c.issued_from > c.issued_to:
-            raise UsageError("La période est inversée", field="issued_from",
-                             hint="la date de début doit précéder la date de fin")
+            raise UsageError(
+                "La période est inversée",
+                field="issued_from",
+                hint="la date de début doit précéder la date de fin",
+            )
         if c.state:
             if c.state not in S.STATES:
-                raise UsageError(f"État inconnu : {c.state}", field="state",
-                                 hint="voir `decompte states` pour la liste")
+                raise UsageError(
+                    f"État inconnu : {c.state}",
+                    field="state",
+                    hint="voir `decompte states` pour la liste",
+                )
             where.append(P.state == c.state)
         if c.dossier_number:
-            where.append(P.dossier_id.in_(select(dossiers.c.id).where(
-                dossiers.c.number == c.dossier_number)))
+            where.append(
+                P.dossier_id.in_(select(dossiers.c.id).where(dossiers.c.number == c.dossier_number))
+            )
         if c.number:
             where.append(P.number == c.number)
         if c.marche_number:
-            where.append(P.marche_id.in_(select(marches.c.id).where(
-                marches.c.number == c.marche_number)))
+            where.append(
+                P.marche_id.in_(select(marches.c.id).where(marches.c.number == c.marche_number))
+            )
         return self._page(where, c.sort, c.descending, c.offset, c.limit)
 
-    def _page(self, where: list[ColumnElement[bool]], sort: str, descending: bool, offset: int,
-              limit: int) -> Page:
+    def _page(
+        self, where: list[ColumnElement[bool]], sort: str, descending: bool, offset: int, limit: int
+    ) -> Page:
         if sort not in SORTS:
-            raise UsageError(f"Tri inconnu : {sort}", field="sort",
-                             hint="colonnes : " + ", ".join(SORTS))
+            raise UsageError(
+                f"Tri inconnu : {sort}", field="sort", hint="colonnes : " + ", ".join(SORTS)
+            )
         if limit < 1 or limit > 1000 or offset < 0:
-            raise UsageError("Pagination invalide", field="limit",
-                             hint="entre 1 et 1000 lignes par page")
+            raise UsageError(
+                "Pagination invalide", field="limit", hint="entre 1 et 1000 lignes par page"
+            )
         order = SORTS[sort].desc() if descending else SORTS[sort].asc()
-        query = _list_select().where(and_(*where)).order_by(order, P.id.desc()).offset(
-            offset).limit(limit)
+        query = (
+            _list_select()
+            .where(and_(*where))
+            .order_by(order, P.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
         count = select(func.count()).select_from(pieces).where(and_(*where))
         today = self.clock().date()
         with self.store.read() as conn:
@@ -226,15 +267,27 @@ class Queries:
 
     def _row(self, r: Any, today: date) -> PieceRow:
         return PieceRow(
-            id=r.id, number=r.number, cadre=r.cadre, marche_number=r.marche_number,
-            dossier_number=r.dossier_number, total_ht=R.from_cents(r.total_ht),
-            recipient=r.recipient_name or "", supplier=r.supplier_name or "",
-            moe=r.moe_name or "", moa=r.moa_name or "", deposited_at=r.deposited_at,
-            state=r.state, state_label=S.label(r.state), state_date=r.state_date,
-            engagement=r.engagement, holder_role=r.holder_role, downloaded=bool(r.downloaded),
+            id=r.id,
+            number=r.number,
+            cadre=r.cadre,
+            marche_number=r.marche_number,
+            dossier_number=r.dossier_number,
+            total_ht=R.from_cents(r.total_ht),
+            recipient=r.recipient_name or "",
+            supplier=r.supplier_name or "",
+            moe=r.moe_name or "",
+            moa=r.moa_name or "",
+            deposited_at=r.deposited_at,
+            state=r.state,
+            state_label=S.label(r.state),
+            state_date=r.state_date,
+            engagement=r.engagement,
+            holder_role=r.holder_role,
+            downloaded=bool(r.downloaded),
             version=r.version,
-            deadline=action_deadline(r.state, r.holder_role, r.holder_since, today,
-                                     self.config.deadlines),
+            deadline=action_deadline(
+                r.state, r.holder_role, r.holder_since, today, self.config.deadlines
+            ),
         )
 
     # -- one piece, its history, its dossier ------------------------------------------------------
@@ -242,8 +295,11 @@ class Queries:
         with self.store.read() as conn:
             row = conn.execute(select(pieces).where(P.id == piece_id)).first()
             if row is None or not visible(conn, session.structure.id, row):
-                raise NotFound(f"Pièce {piece_id} introuvable", field="piece",
-                               hint="vérifiez le numéro ou la structure pour laquelle vous agissez")
+                raise NotFound(
+                    f"Pièce {piece_id} introuvable",
+                    field="piece",
+                    hint="vérifiez le numéro ou la structure pour laquelle vous agissez",
+                )
             return _to_piece(conn, row)
 
     def find_piece(self, session: Session, number: str) -> Piece:
@@ -259,35 +315,56 @@ class Queries:
         self.piece(session, piece_id)
         e = events.c
         with self.store.read() as conn:
-            return [Event(r.id, r.piece_id, r.dossier_id, r.at, r.user_id, r.user_login,
-                          r.structure_id, r.acting_role, r.action, r.from_state, r.to_state,
-                          r.reason)
-                    for r in conn.execute(select(events).where(e.piece_id == piece_id)
-                                          .order_by(e.id))]
+            return [
+                Event(
+                    r.id,
+                    r.piece_id,
+                    r.dossier_id,
+                    r.at,
+                    r.user_id,
+                    r.user_login,
+                    r.structure_id,
+                    r.acting_role,
+                    r.action,
+                    r.from_state,
+                    r.to_state,
+                    r.reason,
+                )
+                for r in conn.execute(select(events).where(e.piece_id == piece_id).order_by(e.id))
+            ]
 
     def dossier(self, session: Session, dossier_id: int) -> dict[str, Any]:
         with self.store.read() as conn:
             d = conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
-            chain = conn.execute(select(pieces).where(P.dossier_id == dossier_id)
-                                 .order_by(P.id)).all()
+            chain = conn.execute(
+                select(pieces).where(P.dossier_id == dossier_id).order_by(P.id)
+            ).all()
             if d is None or not any(visible(conn, session.structure.id, r) for r in chain):
                 raise NotFound(f"Dossier {dossier_id} introuvable", field="dossier")
-            marche = conn.execute(select(marches.c.number).where(
-                marches.c.id == d.marche_id)).scalar()
+            marche = conn.execute(
+                select(marches.c.number).where(marches.c.id == d.marche_id)
+            ).scalar()
             items = [_to_piece(conn, r) for r in chain]
         today = self.clock().date()
         return {
-            "id": d.id, "number": d.number, "marche_number": marche, "phase": d.phase,
-            "status": d.status, "created_at": d.created_at, "closed_at": d.closed_at,
-            "payment_deadline": payment_deadline(d.moe_available_on, today,
-                                                 self.config.deadlines),
+            "id": d.id,
+            "number": d.number,
+            "marche_number": marche,
+            "phase": d.phase,
+            "status": d.status,
+            "created_at": d.created_at,
+            "closed_at": d.closed_at,
+            "payment_deadline": payment_deadline(d.moe_available_on, today, self.config.deadlines),
             "pieces": items,
         }
 
     def dossier_by_number(self, session: Session, number: str) -> dict[str, Any]:
         with self.store.read() as conn:
-            ids = list(conn.execute(select(dossiers.c.id).where(
-                dossiers.c.number == number.strip())).scalars())
+            ids = list(
+                conn.execute(
+                    select(dossiers.c.id).where(dossiers.c.number == number.strip())
+                ).scalars()
+            )
         for dossier_id in ids:
             try:
                 return self.dossier(session, dossier_id)
@@ -296,63 +373,106 @@ class Queries:
         raise NotFound(f"Dossier de facturation n° {number} introuvable", field="dossier")
 
     def deadline(self, piece: Piece) -> Deadline | None:
-        return action_deadline(piece.state, piece.holder_role, piece.holder_since,
-                               self.clock().date(), self.config.deadlines)
+        return action_deadline(
+            piece.state,
+            piece.holder_role,
+            piece.holder_since,
+            self.clock().date(),
+            self.config.deadlines,
+        )
 
     # -- Tableau de bord, Liste fiscale, Archives ---------------------------------------------
-    def stock(self, session: Session, structure_ids: Sequence[int] | None = None
-              ) -> dict[str, Any]:
+    def stock(self, session: Session, structure_ids: Sequence[int] | None = None) -> dict[str, Any]:
         """Counts of held pieces by state and by age band, with the overdue count."""
         scope = self._scope(session, structure_ids)
         today = self.clock().date()
         bands = {"0-7 j": 0, "8-15 j": 0, "16-30 j": 0, "> 30 j": 0}
         by_state: dict[str, int] = {}
         overdue = 0
-        query = select(P.state, P.holder_role, P.holder_since, func.count()).where(
-            P.holder_structure_id.in_(scope)).group_by(P.state, P.holder_role, P.holder_since)
+        query = (
+            select(P.state, P.holder_role, P.holder_since, func.count())
+            .where(P.holder_structure_id.in_(scope))
+            .group_by(P.state, P.holder_role, P.holder_since)
+        )
         with self.store.read() as conn:
             for state_code, role, since, n in conn.execute(query):
                 by_state[state_code] = by_state.get(state_code, 0) + n
                 age = (today - since).days if since else 0
-                band = "0-7 j" if age <= 7 else "8-15 j" if age <= 15 else (
-                    "16-30 j" if age <= 30 else "> 30 j")
+                band = (
+                    "0-7 j"
+                    if age <= 7
+                    else "8-15 j"
+                    if age <= 15
+                    else ("16-30 j" if age <= 30 else "> 30 j")
+                )
                 bands[band] += n
                 deadline = action_deadline(state_code, role, since, today, self.config.deadlines)
                 if deadline and deadline.overdue:
                     overdue += n
-        return {"by_state": dict(sorted(by_state.items(), key=lambda kv: -kv[1])),
-                "by_age": bands, "overdue": overdue, "total": sum(by_state.values())}
+        return {
+            "by_state": dict(sorted(by_state.items(), key=lambda kv: -kv[1])),
+            "by_age": bands,
+            "overdue": overdue,
+            "total": sum(by_state.values()),
+        }
 
-    def fiscal_list(self, session: Session, start: date, end: date, *, offset: int = 0,
-                    limit: int = 200) -> Page:
+    def fiscal_list(
+        self, session: Session, start: date, end: date, *, offset: int = 0, limit: int = 200
+    ) -> Page:
         """Pieces deposited by the acting structure between two dates (inclusive)."""
-        where = [P.depositor_structure_id == session.structure.id,
-                 P.deposited_at >= datetime.combine(start, datetime.min.time()),
-                 P.deposited_at < datetime.combine(end + timedelta(days=1), datetime.min.time())]
+        where = [
+            P.depositor_structure_id == session.structure.id,
+            P.deposited_at >= datetime.combine(start, datetime.min.time()),
+            P.deposited_at < datetime.combine(end + timedelta(days=1), datetime.min.time()),
+        ]
         return self._page(where, "deposited_at", False, offset, limit)
 
     def archives(self, session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
         """Finished billing files (paid chain complete, or refused at first piece)."""
         me = session.structure.id
-        party = or_(P.supplier_structure_id == me, P.moe_structure_id == me,
-                    P.moa_structure_id == me, P.depositor_structure_id == me,
-                    P.holder_structure_id == me)
-        query = (select(dossiers, marches.c.number.label("marche_number"))
-                 .join_from(dossiers, marches, dossiers.c.marche_id == marches.c.id)
-                 .where(dossiers.c.status != "EN_COURS",
-                        dossiers.c.id.in_(select(P.dossier_id).where(party)))
-                 .order_by(dossiers.c.closed_at.desc()).limit(limit))
+        party = or_(
+            P.supplier_structure_id == me,
+            P.moe_structure_id == me,
+            P.moa_structure_id == me,
+            P.depositor_structure_id == me,
+            P.holder_structure_id == me,
+        )
+        query = (
+            select(dossiers, marches.c.number.label("marche_number"))
+            .join_from(dossiers, marches, dossiers.c.marche_id == marches.c.id)
+            .where(
+                dossiers.c.status != "EN_COURS",
+                dossiers.c.id.in_(select(P.dossier_id).where(party)),
+            )
+            .order_by(dossiers.c.closed_at.desc())
+            .limit(limit)
+        )
         with self.store.read() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def _list_select() -> Select[Any]:
     return (
-        select(P.id, P.number, P.cadre, P.total_ht, P.deposited_at, P.state, P.state_date,
-               P.engagement, P.holder_role, P.holder_since, P.downloaded, P.version,
-               marches.c.number.label("marche_number"), dossiers.c.number.label("dossier_number"),
-               SUPPLIER.c.name.label("supplier_name"), RECIPIENT.c.name.label("recipient_name"),
-               MOE.c.name.label("moe_name"), MOA.c.name.label("moa_name"))
+        select(
+            P.id,
+            P.number,
+            P.cadre,
+            P.total_ht,
+            P.deposited_at,
+            P.state,
+            P.state_date,
+            P.engagement,
+            P.holder_role,
+            P.holder_since,
+            P.downloaded,
+            P.version,
+            marches.c.number.label("marche_number"),
+            dossiers.c.number.label("dossier_number"),
+            SUPPLIER.c.name.label("supplier_name"),
+            RECIPIENT.c.name.label("recipient_name"),
+            MOE.c.name.label("moe_name"),
+            MOA.c.name.label("moa_name"),
+        )
         .select_from(pieces)
         .join(marches, marches.c.id == P.marche_id)
         .join(dossiers, dossiers.c.id == P.dossier_id)
@@ -370,8 +490,9 @@ def _structure_ids_like(text: str) -> Select[Any]:
     if value.replace("*", "").isdigit():
         pattern = value.replace("*", "%") + ("" if "*" in value else "%")
         prefix = literal_prefix(pattern)
-        return select(s.id).where(s.identifier >= prefix, s.identifier < prefix + "\uffff",
-                                  s.identifier.like(pattern))
+        return select(s.id).where(
+            s.identifier >= prefix, s.identifier < prefix + "\uffff", s.identifier.like(pattern)
+        )
     pattern = like_pattern(text)
     prefix = literal_prefix(pattern)
     cond = [s.name_key.like(pattern, escape="\\")]

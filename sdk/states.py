@@ -76,29 +76,40 @@ def _build() -> dict[str, State]:
     states: list[State] = []
     for role in ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER"):
         of, by = _WHO[role]
-        states.append(State(f"MISE_A_DISPOSITION_{role}", f"Mise à disposition {of}",
-                            Stage.AT_RECIPIENT))
+        states.append(
+            State(f"MISE_A_DISPOSITION_{role}", f"Mise à disposition {of}", Stage.AT_RECIPIENT)
+        )
         states.append(State(f"PRISE_EN_COMPTE_{role}", f"Prise en compte par {by}", Stage.TAKEN))
         for motive, text in MOTIVE_LABELS.items():
-            states.append(State(f"REFUSEE_{role}_{motive}", f"Refusée par {by} pour {text}",
-                                Stage.REFUSED))
+            states.append(
+                State(f"REFUSEE_{role}_{motive}", f"Refusée par {by} pour {text}", Stage.REFUSED)
+            )
     for n, role in ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR")):
         of, by = _WHO[role]
-        states.append(State(f"MISE_A_DISPOSITION_{role}", f"Mise à disposition {of}",
-                            Stage.AT_VALIDATOR))
+        states.append(
+            State(f"MISE_A_DISPOSITION_{role}", f"Mise à disposition {of}", Stage.AT_VALIDATOR)
+        )
         states.append(State(f"VALIDEE_PAR_{role}", f"Validée par {by}", Stage.AT_RECIPIENT))
         for motive, text in MOTIVE_LABELS.items():
-            states.append(State(f"REFUSEE_{role}_{motive}", f"Refusée par {by} pour {text}",
-                                Stage.REFUSED))
-        states.append(State(f"VALIDATION_{n}_HORS_DELAI",
-                            f"Validation {n} hors délai : transmise sans action {of}",
-                            Stage.AT_RECIPIENT))
+            states.append(
+                State(f"REFUSEE_{role}_{motive}", f"Refusée par {by} pour {text}", Stage.REFUSED)
+            )
+        states.append(
+            State(
+                f"VALIDATION_{n}_HORS_DELAI",
+                f"Validation {n} hors délai : transmise sans action {of}",
+                Stage.AT_RECIPIENT,
+            )
+        )
     states += [
         State("SUSPENDUE", "Suspendue : informations à compléter", Stage.SUSPENDED),
         State("COMPLETEE", "Complétée par le déposant", Stage.AT_RECIPIENT),
         State("ASSOCIEE", "Associée à la pièce suivante", Stage.ENDED),
-        State("REMPLACEE_PAR_A22", "Remplacée par un projet de décompte général (procédure tacite)",
-              Stage.ENDED),
+        State(
+            "REMPLACEE_PAR_A22",
+            "Remplacée par un projet de décompte général (procédure tacite)",
+            Stage.ENDED,
+        ),
     ]
     return {s.code: s for s in states}
 

@@ -81,7 +81,7 @@ def core(demo_db: Path, clock: Clock) -> Iterator[Core]:
 
 
 @pytest.fixture
-def as_(core: Core):  # noqa: ANN201 - returns a small factory
+def as_(core: Core):
     """`as_("moe")` opens a session for a demo actor without re-hashing its password."""
 
     def open_for(key: str) -> Session:
@@ -90,20 +90,37 @@ def as_(core: Core):  # noqa: ANN201 - returns a small factory
     return open_for
 
 
-def make_draft(cadre: str, number: str, base: str = "1000.00", *, marche: str = "2026-ECO-001",
-               rate: str = "20", issue_date: date = TODAY, **changes: object) -> PieceDraft:
+def make_draft(
+    cadre: str,
+    number: str,
+    base: str = "1000.00",
+    *,
+    marche: str = "2026-ECO-001",
+    rate: str = "20",
+    issue_date: date = TODAY,
+    **changes: object,
+) -> PieceDraft:
     """A consistent draft: one VAT line, header totals computed from it."""
     line = vat_line(Decimal(base), Decimal(rate))
     totals = compute_totals([line])
     values: dict[str, object] = dict(
-        cadre=cadre, number=number, issue_date=issue_date, marche_number=marche,
-        engagement="EJ2026000123", service_code="SERVICES_TECHNIQUES",
-        iban="FR7630006000011234567890189", vat_lines=[line], total_ht=totals.total_ht,
-        total_vat=totals.total_vat, total_ttc=totals.total_ttc, amount_due=totals.amount_due)
+        cadre=cadre,
+        number=number,
+        issue_date=issue_date,
+        marche_number=marche,
+        engagement="EJ2026000123",
+        service_code="SERVICES_TECHNIQUES",
+        iban="FR7630006000011234567890189",
+        vat_lines=[line],
+        total_ht=totals.total_ht,
+        total_vat=totals.total_vat,
+        total_ttc=totals.total_ttc,
+        amount_due=totals.amount_due,
+    )
     values.update(changes)
     return PieceDraft(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def draft():  # noqa: ANN201
+def draft():
     return make_draft

@@ -18,18 +18,33 @@ from .output import dumps
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="decompte", description="Factures de travaux (CCAG-Travaux) au clavier.")
+        prog="decompte", description="Factures de travaux (CCAG-Travaux) au clavier."
+    )
     parser.add_argument("--db", default="", help="fichier SQLite ou URL SQLAlchemy")
     parser.add_argument("--config", default="", help="fichier de configuration TOML")
-    parser.add_argument("--as", dest="as_login", default="", metavar="IDENTIFIANT",
-                        help="agir au nom de cet utilisateur")
-    parser.add_argument("--for", dest="for_structure", default="", metavar="STRUCTURE",
-                        help="identifiant de la structure pour laquelle on agit")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="lire le mot de passe sur l'entrée standard")
+    parser.add_argument(
+        "--as",
+        dest="as_login",
+        default="",
+        metavar="IDENTIFIANT",
+        help="agir au nom de cet utilisateur",
+    )
+    parser.add_argument(
+        "--for",
+        dest="for_structure",
+        default="",
+        metavar="STRUCTURE",
+        help="identifiant de la structure pour laquelle on agit",
+    )
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
+    )
     parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
-    parser.add_argument("--demo", action="store_true",
-                        help="ouvrir l'application sur une base de démonstration neuve")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="ouvrir l'application sur une base de démonstration neuve",
+    )
     parser.add_argument("--theme", default=None, help="thème de l'application")
     parser.add_argument("--no-mouse", action="store_true", help="désactiver la souris")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
@@ -62,10 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
         if os.environ.get("DECOMPTE_DEBUG"):
             raise
-        print(f"Erreur interne : {type(exc).__name__}: {exc} (DECOMPTE_DEBUG=1 pour le détail)",
-              file=sys.stderr)
+        print(
+            f"Erreur interne : {type(exc).__name__}: {exc} (DECOMPTE_DEBUG=1 pour le détail)",
+            file=sys.stderr,
+        )
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

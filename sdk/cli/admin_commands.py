@@ -47,14 +47,20 @@ def init(ctx: Context) -> int:
 
         with store.read() as conn:
             if conn.execute(select(func.count()).select_from(users)).scalar():
-                raise Conflict("La base contient déjà des données", field="--db",
-                               hint="ajoutez --force pour repartir d'une base neuve")
+                raise Conflict(
+                    "La base contient déjà des données",
+                    field="--db",
+                    hint="ajoutez --force pour repartir d'une base neuve",
+                )
         result = build_demo(lambda clock: Core(store, ctx.config, clock))
         users_list = result["users"]
         assert isinstance(users_list, dict)
-        ctx.emit({"db": target, **result}, f"Base de démonstration créée : {target}\n"
-                 f"Mot de passe de tous les comptes : {result['password']}\n"
-                 + fields([(k, v) for k, v in users_list.items()]))
+        ctx.emit(
+            {"db": target, **result},
+            f"Base de démonstration créée : {target}\n"
+            f"Mot de passe de tous les comptes : {result['password']}\n"
+            + fields([(k, v) for k, v in users_list.items()]),
+        )
     else:
         ctx.emit({"db": target}, f"Base prête : {target}")
     store.close()
@@ -63,14 +69,25 @@ def init(ctx: Context) -> int:
 
 def show_config(ctx: Context) -> int:
     cfg = ctx.config
-    ctx.emit({"path": str(cfg.path or config_path()), "db": ctx.db_target,
-              "qualification": cfg.qualification, "deadlines": cfg.deadlines,
-              "disabled_plugins": cfg.disabled_plugins},
-             fields([("Fichier", cfg.path or config_path()), ("Base", ctx.db_target),
-                     ("Mode qualification", cfg.qualification),
-                     ("Délai MOE (j)", cfg.deadlines.moe_days),
-                     ("Délai valideur (j)", cfg.deadlines.validator_days),
-                     ("Délai de paiement (j)", cfg.deadlines.payment_days)]))
+    ctx.emit(
+        {
+            "path": str(cfg.path or config_path()),
+            "db": ctx.db_target,
+            "qualification": cfg.qualification,
+            "deadlines": cfg.deadlines,
+            "disabled_plugins": cfg.disabled_plugins,
+        },
+        fields(
+            [
+                ("Fichier", cfg.path or config_path()),
+                ("Base", ctx.db_target),
+                ("Mode qualification", cfg.qualification),
+                ("Délai MOE (j)", cfg.deadlines.moe_days),
+                ("Délai valideur (j)", cfg.deadlines.validator_days),
+                ("Délai de paiement (j)", cfg.deadlines.payment_days),
+            ]
+        ),
+    )
     return 0
 
 
@@ -81,5 +98,10 @@ def run_app(ctx: Context) -> int:
     target = ctx.db_target
     if ctx.args.demo and not ctx.args.db:
         target = str(Path(target).with_name("demo.db"))
-    return tui_main(target, demo=ctx.args.demo, theme=ctx.args.theme,
-                    mouse=not ctx.args.no_mouse, config=ctx.config)
+    return tui_main(
+        target,
+        demo=ctx.args.demo,
+        theme=ctx.args.theme,
+        mouse=not ctx.args.no_mouse,
+        config=ctx.config,
+    )

@@ -46,14 +46,20 @@ class Context:
             return env
         if sys.stdin.isatty():
             return getpass.getpass("Mot de passe : ")
-        raise NotAuthorised("Mot de passe requis", field="password",
-                            hint="définissez DECOMPTE_PASSWORD ou utilisez --password-stdin")
+        raise NotAuthorised(
+            "Mot de passe requis",
+            field="password",
+            hint="définissez DECOMPTE_PASSWORD ou utilisez --password-stdin",
+        )
 
     @cached_property
     def session(self) -> Session:
         if not self.args.as_login:
-            raise UsageError("Cette commande agit au nom d'un utilisateur", field="--as",
-                             hint="ajoutez --as IDENTIFIANT (adresse de connexion)")
+            raise UsageError(
+                "Cette commande agit au nom d'un utilisateur",
+                field="--as",
+                hint="ajoutez --as IDENTIFIANT (adresse de connexion)",
+            )
         return self.core.login(self.args.as_login, self.password(), self.args.for_structure or "")
 
     def emit(self, data: Any, human: str | None = None) -> None:

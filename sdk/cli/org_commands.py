@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from ..errors import UsageError
@@ -13,25 +12,27 @@ from .output import fields, table
 
 def register(sub: Any) -> None:
     user = sub.add_parser("user", help="comptes utilisateurs").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = user.add_parser("register", help="créer un compte (inactif)")
     p.add_argument("login")
     p.add_argument("--last-name", required=True)
     p.add_argument("--first-name", required=True)
     p.add_argument("--email", default="")
     p.set_defaults(func=user_register)
-    p = user.add_parser("activate", help="activer un compte avec son code et choisir le mot "
-                        "de passe (DECOMPTE_PASSWORD ou --password-stdin)")
+    p = user.add_parser(
+        "activate",
+        help="activer un compte avec son code et choisir le mot "
+        "de passe (DECOMPTE_PASSWORD ou --password-stdin)",
+    )
     p.add_argument("login")
     p.add_argument("--code", required=True)
     p.set_defaults(func=user_activate)
     p = user.add_parser("me", help="mes rattachements")
     p.set_defaults(func=user_me)
 
-    st = sub.add_parser("structure", help="structures").add_subparsers(dest="action",
-                                                                       required=True)
-    p = st.add_parser("create", help="créer une structure (vous en devenez gestionnaire "
-                      "principal)")
+    st = sub.add_parser("structure", help="structures").add_subparsers(dest="action", required=True)
+    p = st.add_parser("create", help="créer une structure (vous en devenez gestionnaire principal)")
     p.add_argument("--identifier", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--type", default="SIRET", dest="identifier_type")
@@ -56,7 +57,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=structure_activate)
 
     sv = sub.add_parser("service", help="services de la structure").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = sv.add_parser("add")
     p.add_argument("code")
     p.add_argument("--label", default="")
@@ -67,7 +69,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=service_list)
 
     bk = sub.add_parser("bank", help="coordonnées bancaires").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = bk.add_parser("add")
     p.add_argument("iban")
     p.add_argument("--bic", default="")
@@ -77,7 +80,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=bank_list)
 
     at = sub.add_parser("attach", help="demandes de rattachement").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = at.add_parser("request", help="demander le rattachement à une structure")
     p.add_argument("identifier")
     p.set_defaults(func=attach_request)
@@ -90,7 +94,8 @@ def register(sub: Any) -> None:
         p.set_defaults(func=attach_decide, accept=verb == "accept")
 
     rl = sub.add_parser("role", help="rôles des utilisateurs").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = rl.add_parser("set")
     p.add_argument("login")
     p.add_argument("role", choices=["GP", "GS", "USER"])
@@ -111,7 +116,8 @@ def register(sub: Any) -> None:
         p.set_defaults(func=space_decide, accept=verb == "accept")
 
     mc = sub.add_parser("marche", help="registre des marchés").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = mc.add_parser("create")
     p.add_argument("number")
     p.add_argument("--object", default="")
@@ -120,8 +126,12 @@ def register(sub: Any) -> None:
     p.add_argument("--moe", default="")
     p.add_argument("--titulaire", required=True)
     p.add_argument("--cotraitant", action="append", default=[])
-    p.add_argument("--soustraitant", action="append", default=[],
-                   help="IDENTIFIANT[:VALIDEUR] (paiement direct)")
+    p.add_argument(
+        "--soustraitant",
+        action="append",
+        default=[],
+        help="IDENTIFIANT[:VALIDEUR] (paiement direct)",
+    )
     p.add_argument("--sf", default="", help="service financier")
     p.add_argument("--ej", action="append", default=[])
     p.set_defaults(func=marche_create)
@@ -135,8 +145,10 @@ def register(sub: Any) -> None:
 def user_register(ctx: Context) -> int:
     a = ctx.args
     user, code = ctx.core.org.register_user(a.login, a.email, a.last_name, a.first_name)
-    ctx.emit({"user": user, "activation_code": code},
-             f"Compte {user.login} créé. Code d'activation (envoyé par courriel) : {code}")
+    ctx.emit(
+        {"user": user, "activation_code": code},
+        f"Compte {user.login} créé. Code d'activation (envoyé par courriel) : {code}",
+    )
     return 0
 
 
@@ -149,11 +161,19 @@ def user_activate(ctx: Context) -> int:
 def user_me(ctx: Context) -> int:
     s = ctx.session
     links = ctx.core.org.memberships(s.user.id)
-    rows = [(ctx.core.org.structure(m.structure_id).identifier,
-             ctx.core.org.structure(m.structure_id).name, m.role.value) for m in links]
-    ctx.emit({"user": s.user, "memberships": links},
-             f"{s.user.first_name} {s.user.last_name} <{s.user.login}>\n"
-             + table(["Identifiant", "Raison sociale", "Rôle"], rows))
+    rows = [
+        (
+            ctx.core.org.structure(m.structure_id).identifier,
+            ctx.core.org.structure(m.structure_id).name,
+            m.role.value,
+        )
+        for m in links
+    ]
+    ctx.emit(
+        {"user": s.user, "memberships": links},
+        f"{s.user.first_name} {s.user.last_name} <{s.user.login}>\n"
+        + table(["Identifiant", "Raison sociale", "Rôle"], rows),
+    )
     return 0
 
 
@@ -161,39 +181,72 @@ def structure_create(ctx: Context) -> int:
     a = ctx.args
     user = ctx.core.org.authenticate(_need_login(ctx), ctx.password())
     created = ctx.core.org.create_structure(
-        user, identifier=a.identifier, name=a.name, identifier_type=a.identifier_type,
-        label=a.label, address=Address(a.address, a.postcode, a.city), public=a.public,
-        routing_mode=RoutingMode(a.routing))
-    ctx.emit({"structure": created},
-             f"Structure {created.name} ({created.identifier}) créée ; vous en êtes "
-             "gestionnaire principal.")
+        user,
+        identifier=a.identifier,
+        name=a.name,
+        identifier_type=a.identifier_type,
+        label=a.label,
+        address=Address(a.address, a.postcode, a.city),
+        public=a.public,
+        routing_mode=RoutingMode(a.routing),
+    )
+    ctx.emit(
+        {"structure": created},
+        f"Structure {created.name} ({created.identifier}) créée ; vous en êtes "
+        "gestionnaire principal.",
+    )
     return 0
 
 
 def structure_search(ctx: Context) -> int:
     a = ctx.args
     found = ctx.core.org.search_structures(
-        identifier=a.identifier, name=a.name, label=a.label, postcode=a.postcode, city=a.city,
-        identifier_type=a.identifier_type, limit=a.limit)
-    ctx.emit({"structures": found}, table(
-        ["Identifiant", "Type", "Raison sociale", "Code postal", "Ville", "Statut"],
-        [(s.identifier, s.identifier_type.value, s.name, s.address.postcode, s.address.city,
-          "Actif" if s.active else "Inactif") for s in found]))
+        identifier=a.identifier,
+        name=a.name,
+        label=a.label,
+        postcode=a.postcode,
+        city=a.city,
+        identifier_type=a.identifier_type,
+        limit=a.limit,
+    )
+    ctx.emit(
+        {"structures": found},
+        table(
+            ["Identifiant", "Type", "Raison sociale", "Code postal", "Ville", "Statut"],
+            [
+                (
+                    s.identifier,
+                    s.identifier_type.value,
+                    s.name,
+                    s.address.postcode,
+                    s.address.city,
+                    "Actif" if s.active else "Inactif",
+                )
+                for s in found
+            ],
+        ),
+    )
     return 0
 
 
 def structure_show(ctx: Context) -> int:
     s = ctx.core.org.structure_by_identifier(ctx.args.identifier)
     services = ctx.core.org.services(s.id)
-    ctx.emit({"structure": s, "services": services}, fields([
-        ("Identifiant", f"{s.identifier} ({s.identifier_type.value})"),
-        ("Raison sociale", s.name), ("Libellé", s.label),
-        ("Adresse", f"{s.address.line1} {s.address.postcode} {s.address.city}".strip()),
-        ("Statut", "Actif" if s.active else "Inactif"),
-        ("Type d'entité", "Publique" if s.public else "Privée"),
-        ("Service / EJ requis", s.routing_mode.value),
-        ("Services", ", ".join(x.code for x in services) or "aucun"),
-    ]))
+    ctx.emit(
+        {"structure": s, "services": services},
+        fields(
+            [
+                ("Identifiant", f"{s.identifier} ({s.identifier_type.value})"),
+                ("Raison sociale", s.name),
+                ("Libellé", s.label),
+                ("Adresse", f"{s.address.line1} {s.address.postcode} {s.address.city}".strip()),
+                ("Statut", "Actif" if s.active else "Inactif"),
+                ("Type d'entité", "Publique" if s.public else "Privée"),
+                ("Service / EJ requis", s.routing_mode.value),
+                ("Services", ", ".join(x.code for x in services) or "aucun"),
+            ]
+        ),
+    )
     return 0
 
 
@@ -206,33 +259,45 @@ def structure_activate(ctx: Context) -> int:
 
 def service_add(ctx: Context) -> int:
     s = ctx.session
-    created = ctx.core.org.add_service(s, s.structure.id, ctx.args.code, ctx.args.label,
-                                       ej_required=ctx.args.ej_required)
+    created = ctx.core.org.add_service(
+        s, s.structure.id, ctx.args.code, ctx.args.label, ej_required=ctx.args.ej_required
+    )
     ctx.emit({"service": created}, f"Service {created.code} ajouté.")
     return 0
 
 
 def service_list(ctx: Context) -> int:
-    target = (ctx.core.org.structure_by_identifier(ctx.args.identifier) if ctx.args.identifier
-              else ctx.session.structure)
+    target = (
+        ctx.core.org.structure_by_identifier(ctx.args.identifier)
+        if ctx.args.identifier
+        else ctx.session.structure
+    )
     found = ctx.core.org.services(target.id)
-    ctx.emit({"services": found}, table(["Code", "Libellé", "Actif", "EJ requis"], [
-        (x.code, x.label, x.active, x.ej_required) for x in found]))
+    ctx.emit(
+        {"services": found},
+        table(
+            ["Code", "Libellé", "Actif", "EJ requis"],
+            [(x.code, x.label, x.active, x.ej_required) for x in found],
+        ),
+    )
     return 0
 
 
 def bank_add(ctx: Context) -> int:
     s = ctx.session
-    account = ctx.core.org.add_bank_account(s, s.structure.id, ctx.args.iban, ctx.args.bic,
-                                            ctx.args.label)
+    account = ctx.core.org.add_bank_account(
+        s, s.structure.id, ctx.args.iban, ctx.args.bic, ctx.args.label
+    )
     ctx.emit({"bank_account": account}, f"Coordonnées bancaires {account.iban} ajoutées.")
     return 0
 
 
 def bank_list(ctx: Context) -> int:
     found = ctx.core.org.bank_accounts(ctx.session.structure.id)
-    ctx.emit({"bank_accounts": found}, table(["Libellé", "IBAN", "BIC"], [
-        (b.label, b.iban, b.bic) for b in found]))
+    ctx.emit(
+        {"bank_accounts": found},
+        table(["Libellé", "IBAN", "BIC"], [(b.label, b.iban, b.bic) for b in found]),
+    )
     return 0
 
 
@@ -240,16 +305,25 @@ def attach_request(ctx: Context) -> int:
     user = ctx.core.org.authenticate(_need_login(ctx), ctx.password())
     target = ctx.core.org.structure_by_identifier(ctx.args.identifier)
     request_id = ctx.core.org.request_attachment(user, target.id)
-    ctx.emit({"request_id": request_id},
-             f"Demande n° {request_id} en attente de validation du gestionnaire principal.")
+    ctx.emit(
+        {"request_id": request_id},
+        f"Demande n° {request_id} en attente de validation du gestionnaire principal.",
+    )
     return 0
 
 
 def attach_list(ctx: Context) -> int:
     pending = ctx.core.org.pending_requests(ctx.session)
-    ctx.emit({"requests": pending}, table(["N°", "Identifiant", "Nom", "Prénom", "Date"], [
-        (r["id"], r["login"], r["last_name"], r["first_name"], r["created_at"])
-        for r in pending]))
+    ctx.emit(
+        {"requests": pending},
+        table(
+            ["N°", "Identifiant", "Nom", "Prénom", "Date"],
+            [
+                (r["id"], r["login"], r["last_name"], r["first_name"], r["created_at"])
+                for r in pending
+            ],
+        ),
+    )
     return 0
 
 
@@ -293,8 +367,10 @@ def marche_create(ctx: Context) -> int:
     def sid(identifier: str) -> int:
         return org.structure_by_identifier(identifier).id
 
-    actors = [MarcheActor(sid(a.moa), ActorRole.MOA, a.moa_service),
-              MarcheActor(sid(a.titulaire), ActorRole.FOURNISSEUR)]
+    actors = [
+        MarcheActor(sid(a.moa), ActorRole.MOA, a.moa_service),
+        MarcheActor(sid(a.titulaire), ActorRole.FOURNISSEUR),
+    ]
     if a.moe:
         actors.append(MarcheActor(sid(a.moe), ActorRole.MOE))
     if a.sf:
@@ -302,8 +378,14 @@ def marche_create(ctx: Context) -> int:
     actors += [MarcheActor(sid(c), ActorRole.COTRAITANT) for c in a.cotraitant]
     for item in a.soustraitant:
         ident, _, validator = item.partition(":")
-        actors.append(MarcheActor(sid(ident), ActorRole.SOUSTRAITANT, direct_payment=True,
-                                  validator_structure_id=sid(validator) if validator else None))
+        actors.append(
+            MarcheActor(
+                sid(ident),
+                ActorRole.SOUSTRAITANT,
+                direct_payment=True,
+                validator_structure_id=sid(validator) if validator else None,
+            )
+        )
     marche = ctx.core.register.create(ctx.session, a.number, a.object, actors, a.ej)
     ctx.emit({"marche": marche}, f"Marché {marche.number} enregistré.")
     return 0
@@ -312,27 +394,39 @@ def marche_create(ctx: Context) -> int:
 def marche_show(ctx: Context) -> int:
     marche = ctx.core.register.by_number(ctx.args.number)
     lines = ctx.core.register.identity(marche)
-    ctx.emit({"marche": marche, "identity": lines},
-             f"Marché {marche.number} — {marche.object}\n"
-             f"Engagements : {', '.join(marche.engagements) or 'aucun'}\n" + table(
-                 ["Rôle", "Identifiant", "Raison sociale", "Service", "Cadres", "Valideur"],
-                 [(x.role.value, x.structure.identifier, x.structure.name, x.service_code,
-                   " ".join(x.cadres), x.validator.name if x.validator else "")
-                  for x in lines]))
+    ctx.emit(
+        {"marche": marche, "identity": lines},
+        f"Marché {marche.number} — {marche.object}\n"
+        f"Engagements : {', '.join(marche.engagements) or 'aucun'}\n"
+        + table(
+            ["Rôle", "Identifiant", "Raison sociale", "Service", "Cadres", "Valideur"],
+            [
+                (
+                    x.role.value,
+                    x.structure.identifier,
+                    x.structure.name,
+                    x.service_code,
+                    " ".join(x.cadres),
+                    x.validator.name if x.validator else "",
+                )
+                for x in lines
+            ],
+        ),
+    )
     return 0
 
 
 def marche_list(ctx: Context) -> int:
     found = ctx.core.register.for_structure(ctx.session.structure.id)
-    ctx.emit({"marches": found}, table(["Numéro", "Objet"], [(m.number, m.object)
-                                                              for m in found]))
+    ctx.emit({"marches": found}, table(["Numéro", "Objet"], [(m.number, m.object) for m in found]))
     return 0
 
 
 def _need_login(ctx: Context) -> str:
     if not ctx.args.as_login:
-        raise UsageError("Cette commande agit au nom d'un utilisateur", field="--as",
-                         hint="ajoutez --as IDENTIFIANT")
+        raise UsageError(
+            "Cette commande agit au nom d'un utilisateur",
+            field="--as",
+            hint="ajoutez --as IDENTIFIANT",
+        )
     return ctx.args.as_login
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +25,13 @@ def register(sub: Any) -> None:
     p.add_argument("--date", required=True, type=_date, help="date de la pièce AAAA-MM-JJ")
     p.add_argument("--marche", default="", help="numéro de marché (dépôt initial)")
     p.add_argument("--after", default=None, help="pièce précédente du dossier")
-    p.add_argument("--line", action="append", default=[], metavar="TAUX:BASE_HT[:TVA]",
-                   help="une ligne de TVA, ex. 20:48250,00 (TVA calculée si absente)")
+    p.add_argument(
+        "--line",
+        action="append",
+        default=[],
+        metavar="TAUX:BASE_HT[:TVA]",
+        help="une ligne de TVA, ex. 20:48250,00 (TVA calculée si absente)",
+    )
     p.add_argument("--vat-type", default="DEBITS", choices=[v.value for v in VatType])
     p.add_argument("--exemption-motive", default="")
     p.add_argument("--payment-mode", default="VIREMENT", choices=[m.value for m in PaymentMode])
@@ -122,8 +128,9 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"Date illisible : {text}", field="date",
-                         hint="format AAAA-MM-JJ, par exemple 2026-11-23") from None
+        raise argparse.ArgumentTypeError(
+            f"date illisible « {text} » : format AAAA-MM-JJ, par exemple 2026-11-23"
+        ) from None
 
 
 def _amount(text: str, field_name: str) -> Decimal:
@@ -138,8 +145,11 @@ def _lines(specs: list[str]) -> list[VatLine]:
     for i, spec in enumerate(specs):
         parts = spec.split(":")
         if len(parts) not in (2, 3):
-            raise UsageError(f"Ligne de TVA illisible : {spec}", field=f"--line[{i}]",
-                             hint="TAUX:BASE_HT ou TAUX:BASE_HT:TVA, ex. 20:1000,00")
+            raise UsageError(
+                f"Ligne de TVA illisible : {spec}",
+                field=f"--line[{i}]",
+                hint="TAUX:BASE_HT ou TAUX:BASE_HT:TVA, ex. 20:1000,00",
+            )
         rate = _amount(parts[0], f"--line[{i}].rate")
         base = _amount(parts[1], f"--line[{i}].base")
         line = vat_line(base, rate)
@@ -165,23 +175,37 @@ def piece_ref(ctx: Context, ref: str) -> Piece:
 def deposit(ctx: Context) -> int:
     a = ctx.args
     lines = _lines(a.line)
-    totals = compute_totals(lines, _amount(a.discount, "--discount"),
-                            _amount(a.prepaid, "--prepaid"))
+    totals = compute_totals(
+        lines, _amount(a.discount, "--discount"), _amount(a.prepaid, "--prepaid")
+    )
 
     def header(value: str | None, computed: Decimal, name: str) -> Decimal:
         return _amount(value, name) if value is not None else computed
 
     draft = PieceDraft(
-        cadre=a.cadre, number=a.number, issue_date=a.date, marche_number=a.marche,
-        currency=a.currency, vat_type=VatType(a.vat_type), exemption_motive=a.exemption_motive,
-        payment_mode=PaymentMode(a.payment_mode), engagement=a.engagement,
-        service_code=a.service, due_date=a.due_date, iban=a.iban, bic=a.bic, vat_lines=lines,
+        cadre=a.cadre,
+        number=a.number,
+        issue_date=a.date,
+        marche_number=a.marche,
+        currency=a.currency,
+        vat_type=VatType(a.vat_type),
+        exemption_motive=a.exemption_motive,
+        payment_mode=PaymentMode(a.payment_mode),
+        engagement=a.engagement,
+        service_code=a.service,
+        due_date=a.due_date,
+        iban=a.iban,
+        bic=a.bic,
+        vat_lines=lines,
         total_ht=header(a.total_ht, totals.total_ht, "--total-ht"),
         total_vat=header(a.total_vat, totals.total_vat, "--total-vat"),
         total_ttc=header(a.total_ttc, totals.total_ttc, "--total-ttc"),
-        discount_ttc=_amount(a.discount, "--discount"), prepaid=_amount(a.prepaid, "--prepaid"),
+        discount_ttc=_amount(a.discount, "--discount"),
+        prepaid=_amount(a.prepaid, "--prepaid"),
         amount_due=header(a.amount_due, totals.amount_due, "--amount-due"),
-        recipient_identifier=a.recipient, moe_identifier=a.moe, comment=a.comment,
+        recipient_identifier=a.recipient,
+        moe_identifier=a.moe,
+        comment=a.comment,
         file_name=a.file.name if a.file else "",
     )
     after = piece_ref(ctx, a.after).id if a.after else None
@@ -190,23 +214,39 @@ def deposit(ctx: Context) -> int:
         path, _, rest = spec.partition(":")
         kind, _, designation = rest.partition(":")
         attachments.append(AttachmentInput(Path(path), kind or "AUTRE", designation))
-    receipt = ctx.core.workflow.deposit(ctx.session, draft, file=a.file,
-                                        attachments_in=attachments, after=after,
-                                        confirm_warnings=a.confirm)
+    receipt = ctx.core.workflow.deposit(
+        ctx.session,
+        draft,
+        file=a.file,
+        attachments_in=attachments,
+        after=after,
+        confirm_warnings=a.confirm,
+    )
     p = receipt.piece
     notes = "\n".join(f"  {f}" for f in receipt.findings)
-    ctx.emit({"piece": p, "certificate": receipt.certificate, "dossier": receipt.dossier_number,
-              "message": receipt.message, "findings": [f.as_dict() for f in receipt.findings]},
-             f"{receipt.message}\n" + fields([
-                 ("Certificat de dépôt n°", receipt.certificate),
-                 ("Montant HT total", f"{money(p.total_ht)} €"),
-                 ("Montant TVA", f"{money(p.total_vat)} €"),
-                 ("Montant TTC", f"{money(p.total_ttc)} €"),
-                 ("Montant à payer", f"{money(p.amount_due)} €"),
-                 ("Date de dépôt", p.deposited_at),
-                 ("Dossier de facturation N°", receipt.dossier_number),
-                 ("Pièce", f"#{p.id}"),
-             ]) + (f"\nConstats :\n{notes}" if notes else ""))
+    ctx.emit(
+        {
+            "piece": p,
+            "certificate": receipt.certificate,
+            "dossier": receipt.dossier_number,
+            "message": receipt.message,
+            "findings": [f.as_dict() for f in receipt.findings],
+        },
+        f"{receipt.message}\n"
+        + fields(
+            [
+                ("Certificat de dépôt n°", receipt.certificate),
+                ("Montant HT total", f"{money(p.total_ht)} €"),
+                ("Montant TVA", f"{money(p.total_vat)} €"),
+                ("Montant TTC", f"{money(p.total_ttc)} €"),
+                ("Montant à payer", f"{money(p.amount_due)} €"),
+                ("Date de dépôt", p.deposited_at),
+                ("Dossier de facturation N°", receipt.dossier_number),
+                ("Pièce", f"#{p.id}"),
+            ]
+        )
+        + (f"\nConstats :\n{notes}" if notes else ""),
+    )
     return 0
 
 
@@ -221,8 +261,14 @@ def process(ctx: Context) -> int:
     elif a.action == "suspend":
         done = wf.suspend(ctx.session, piece.id, a.reason, expected_version=v)
     elif a.action == "complete":
-        done = wf.complete(ctx.session, piece.id, a.reason, engagement=a.engagement,
-                           service_code=a.service, expected_version=v)
+        done = wf.complete(
+            ctx.session,
+            piece.id,
+            a.reason,
+            engagement=a.engagement,
+            service_code=a.service,
+            expected_version=v,
+        )
     else:
         done = wf.validate(ctx.session, piece.id, expected_version=v)
     ctx.emit({"piece": done}, f"Pièce {done.number} : {S.label(done.state)}.")
@@ -230,25 +276,63 @@ def process(ctx: Context) -> int:
 
 
 def _page_out(ctx: Context, page: Page, title: str) -> None:
-    rows = [(r.number, r.marche_number, r.total_ht, r.recipient, r.supplier, r.moe, r.moa,
-             r.deposited_at.date(), r.state_label, r.state_date, r.engagement,
-             "" if r.days_left is None else f"{r.days_left} j") for r in page.rows]
+    rows = [
+        (
+            r.number,
+            r.marche_number,
+            r.total_ht,
+            r.recipient,
+            r.supplier,
+            r.moe,
+            r.moa,
+            r.deposited_at.date(),
+            r.state_label,
+            r.state_date,
+            r.engagement,
+            "" if r.days_left is None else f"{r.days_left} j",
+        )
+        for r in page.rows
+    ]
     last = min(page.offset + page.limit, page.total)
-    ctx.emit({"total": page.total, "offset": page.offset, "rows": page.rows},
-             f"{title} : {page.total} pièce(s), lignes {page.offset + 1 if page.total else 0}"
-             f"–{last}\n" + table(["Numéro", "Marché", "Montant HT", "Destinataire",
-                                   "Fournisseur", "Maîtrise d'œuvre", "Maîtrise d'ouvrage",
-                                   "Dépôt", "État courant", "Date état", "Engagement",
-                                   "Délai"], rows))
+    ctx.emit(
+        {"total": page.total, "offset": page.offset, "rows": page.rows},
+        f"{title} : {page.total} pièce(s), lignes {page.offset + 1 if page.total else 0}"
+        f"–{last}\n"
+        + table(
+            [
+                "Numéro",
+                "Marché",
+                "Montant HT",
+                "Destinataire",
+                "Fournisseur",
+                "Maîtrise d'œuvre",
+                "Maîtrise d'ouvrage",
+                "Dépôt",
+                "État courant",
+                "Date état",
+                "Engagement",
+                "Délai",
+            ],
+            rows,
+        ),
+    )
 
 
 def synthese(ctx: Context) -> int:
     a = ctx.args
     ids = ctx.core.queries.my_structures(ctx.session) if a.all_structures else None
-    page = ctx.core.queries.synthese(ctx.session, SyntheseFilter(
-        structure_ids=ids, hide_refused_older=not a.show_old_refused,
-        hide_downloaded=a.hide_downloaded, sort=a.sort, descending=not a.asc,
-        offset=(a.page - 1) * a.per_page, limit=a.per_page))
+    page = ctx.core.queries.synthese(
+        ctx.session,
+        SyntheseFilter(
+            structure_ids=ids,
+            hide_refused_older=not a.show_old_refused,
+            hide_downloaded=a.hide_downloaded,
+            sort=a.sort,
+            descending=not a.asc,
+            offset=(a.page - 1) * a.per_page,
+            limit=a.per_page,
+        ),
+    )
     _page_out(ctx, page, "Factures de travaux à traiter")
     return 0
 
@@ -256,12 +340,28 @@ def synthese(ctx: Context) -> int:
 def search(ctx: Context) -> int:
     a = ctx.args
     ids = [ctx.core.org.structure_by_identifier(a.structure).id] if a.structure else None
-    page = ctx.core.queries.search(ctx.session, SearchCriteria(
-        role=a.role, structure_ids=ids, document=a.document, recipient=a.recipient,
-        cadre=a.cadre, service_code=a.service, issued_from=a.issued_from,
-        issued_to=a.issued_to, state=a.state, dossier_number=a.dossier, siren=a.siren,
-        number=a.number, marche_number=a.marche, sort=a.sort, descending=not a.asc,
-        offset=(a.page - 1) * a.per_page, limit=a.per_page))
+    page = ctx.core.queries.search(
+        ctx.session,
+        SearchCriteria(
+            role=a.role,
+            structure_ids=ids,
+            document=a.document,
+            recipient=a.recipient,
+            cadre=a.cadre,
+            service_code=a.service,
+            issued_from=a.issued_from,
+            issued_to=a.issued_to,
+            state=a.state,
+            dossier_number=a.dossier,
+            siren=a.siren,
+            number=a.number,
+            marche_number=a.marche,
+            sort=a.sort,
+            descending=not a.asc,
+            offset=(a.page - 1) * a.per_page,
+            limit=a.per_page,
+        ),
+    )
     _page_out(ctx, page, "Résultats de la recherche")
     return 0
 
@@ -275,65 +375,118 @@ def show(ctx: Context) -> int:
     def name(sid: int | None) -> str:
         return f"{org.structure(sid).identifier} - {org.structure(sid).name}" if sid else ""
 
-    ctx.emit({"piece": p, "deadline": deadline}, fields([
-        ("Pièce", f"#{p.id} n° {p.number}"),
-        ("Cadre", f"{cadre.short} — {cadre.label}" if cadre else p.cadre),
-        ("Dossier de facturation", p.dossier_number), ("Marché", p.marche_number),
-        ("État courant", f"{S.label(p.state)} (depuis le {p.state_date:%d/%m/%Y})"),
-        ("En attente de", f"{name(p.holder_structure_id)} ({p.holder_role})"
-         if p.holder_structure_id else "personne"),
-        ("Délai", deadline.describe() if deadline else ""),
-        ("Fournisseur", name(p.supplier_structure_id)),
-        ("Destinataire", name(p.recipient_structure_id)),
-        ("Maîtrise d'œuvre", name(p.moe_structure_id)),
-        ("Maîtrise d'ouvrage", name(p.moa_structure_id)),
-        ("Date de la pièce", p.issue_date), ("Date de dépôt", p.deposited_at),
-        ("Montant HT", f"{money(p.total_ht)} €"), ("TVA", f"{money(p.total_vat)} €"),
-        ("TTC", f"{money(p.total_ttc)} €"), ("À payer", f"{money(p.amount_due)} €"),
-        ("Engagement", p.engagement), ("Service", p.service_code),
-        ("Fichier", f"{p.file_name} ({p.file_format})" if p.file_name else ""),
-        ("Certificat de dépôt", p.certificate), ("Version", p.version),
-    ]))
+    ctx.emit(
+        {"piece": p, "deadline": deadline},
+        fields(
+            [
+                ("Pièce", f"#{p.id} n° {p.number}"),
+                ("Cadre", f"{cadre.short} — {cadre.label}" if cadre else p.cadre),
+                ("Dossier de facturation", p.dossier_number),
+                ("Marché", p.marche_number),
+                ("État courant", f"{S.label(p.state)} (depuis le {p.state_date:%d/%m/%Y})"),
+                (
+                    "En attente de",
+                    f"{name(p.holder_structure_id)} ({p.holder_role})"
+                    if p.holder_structure_id
+                    else "personne",
+                ),
+                ("Délai", deadline.describe() if deadline else ""),
+                ("Fournisseur", name(p.supplier_structure_id)),
+                ("Destinataire", name(p.recipient_structure_id)),
+                ("Maîtrise d'œuvre", name(p.moe_structure_id)),
+                ("Maîtrise d'ouvrage", name(p.moa_structure_id)),
+                ("Date de la pièce", p.issue_date),
+                ("Date de dépôt", p.deposited_at),
+                ("Montant HT", f"{money(p.total_ht)} €"),
+                ("TVA", f"{money(p.total_vat)} €"),
+                ("TTC", f"{money(p.total_ttc)} €"),
+                ("À payer", f"{money(p.amount_due)} €"),
+                ("Engagement", p.engagement),
+                ("Service", p.service_code),
+                ("Fichier", f"{p.file_name} ({p.file_format})" if p.file_name else ""),
+                ("Certificat de dépôt", p.certificate),
+                ("Version", p.version),
+            ]
+        ),
+    )
     return 0
 
 
 def history(ctx: Context) -> int:
     p = piece_ref(ctx, ctx.args.piece)
     found = ctx.core.queries.history(ctx.session, p.id)
-    ctx.emit({"events": found}, f"Suivi du traitement de la pièce {p.number}\n" + table(
-        ["Date", "Utilisateur", "Rôle", "Action", "De", "Vers", "Commentaire"],
-        [(e.at, e.user_login, e.acting_role, S.ACTION_LABELS.get(S.Action(e.action), e.action),
-          S.label(e.from_state) if e.from_state else "", S.label(e.to_state), e.reason)
-         for e in found]))
+    ctx.emit(
+        {"events": found},
+        f"Suivi du traitement de la pièce {p.number}\n"
+        + table(
+            ["Date", "Utilisateur", "Rôle", "Action", "De", "Vers", "Commentaire"],
+            [
+                (
+                    e.at,
+                    e.user_login,
+                    e.acting_role,
+                    S.ACTION_LABELS.get(S.Action(e.action), e.action),
+                    S.label(e.from_state) if e.from_state else "",
+                    S.label(e.to_state),
+                    e.reason,
+                )
+                for e in found
+            ],
+        ),
+    )
     return 0
 
 
 def dossier(ctx: Context) -> int:
     ref, q = ctx.args.dossier, ctx.core.queries
-    d = q.dossier(ctx.session, int(ref[1:])) if ref.startswith("#") else q.dossier_by_number(
-        ctx.session, ref)
+    d = (
+        q.dossier(ctx.session, int(ref[1:]))
+        if ref.startswith("#")
+        else q.dossier_by_number(ctx.session, ref)
+    )
     pay = d["payment_deadline"]
-    ctx.emit(d, f"Dossier de facturation n° {d['number']} — marché {d['marche_number']} "
-             f"({d['status']})\n" + (pay.describe() + "\n" if pay else "") + table(
-                 ["#", "Cadre", "Numéro", "Montant HT", "État courant", "Date état"],
-                 [(f"#{p.id}", p.cadre.split("_")[0], p.number, p.total_ht, S.label(p.state),
-                   p.state_date) for p in d["pieces"]]))
+    ctx.emit(
+        d,
+        f"Dossier de facturation n° {d['number']} — marché {d['marche_number']} "
+        f"({d['status']})\n"
+        + (pay.describe() + "\n" if pay else "")
+        + table(
+            ["#", "Cadre", "Numéro", "Montant HT", "État courant", "Date état"],
+            [
+                (
+                    f"#{p.id}",
+                    p.cadre.split("_")[0],
+                    p.number,
+                    p.total_ht,
+                    S.label(p.state),
+                    p.state_date,
+                )
+                for p in d["pieces"]
+            ],
+        ),
+    )
     return 0
 
 
 def download(ctx: Context) -> int:
     p = piece_ref(ctx, ctx.args.piece)
     written = ctx.core.workflow.download(ctx.session, p.id, ctx.args.to)
-    ctx.emit({"files": [str(w) for w in written]},
-             "\n".join(f"Écrit : {w}" for w in written) or "Aucun fichier.")
+    ctx.emit(
+        {"files": [str(w) for w in written]},
+        "\n".join(f"Écrit : {w}" for w in written) or "Aucun fichier.",
+    )
     return 0
 
 
 def stock(ctx: Context) -> int:
     data = ctx.core.queries.stock(ctx.session)
-    ctx.emit(data, f"Stock : {data['total']} pièce(s), dont {data['overdue']} en retard\n"
-             + table(["État", "Pièces"], [(S.label(k), v) for k, v in data["by_state"].items()])
-             + "\n" + table(["Ancienneté", "Pièces"], list(data["by_age"].items())))
+    ctx.emit(
+        data,
+        f"Stock : {data['total']} pièce(s), dont {data['overdue']} en retard\n"
+        + table(["État", "Pièces"], [(S.label(k), v) for k, v in data["by_state"].items()])
+        + "\n"
+        + table(["Ancienneté", "Pièces"], list(data["by_age"].items())),
+    )
     return 0
 
 
@@ -345,8 +498,13 @@ def fiscal(ctx: Context) -> int:
 
 def archives(ctx: Context) -> int:
     found = ctx.core.queries.archives(ctx.session)
-    ctx.emit({"dossiers": found}, table(["Dossier", "Marché", "Statut", "Clos le"], [
-        (d["number"], d["marche_number"], d["status"], d["closed_at"]) for d in found]))
+    ctx.emit(
+        {"dossiers": found},
+        table(
+            ["Dossier", "Marché", "Statut", "Clos le"],
+            [(d["number"], d["marche_number"], d["status"], d["closed_at"]) for d in found],
+        ),
+    )
     return 0
 
 
@@ -358,13 +516,28 @@ def sweep(ctx: Context) -> int:
 
 def cadres(ctx: Context) -> int:
     rows = [c for c in ctx.core.cadres if not ctx.args.role or c.depositor == ctx.args.role]
-    ctx.emit({"cadres": rows}, table(["Cadre", "Déposant", "Document", "Vers", "Après"], [
-        (c.short, c.depositor.value, c.document, c.next_role.value,
-         " ".join(x.split("_")[0] for x in c.follows) or "dépôt initial") for c in rows]))
+    ctx.emit(
+        {"cadres": rows},
+        table(
+            ["Cadre", "Déposant", "Document", "Vers", "Après"],
+            [
+                (
+                    c.short,
+                    c.depositor.value,
+                    c.document,
+                    c.next_role.value,
+                    " ".join(x.split("_")[0] for x in c.follows) or "dépôt initial",
+                )
+                for c in rows
+            ],
+        ),
+    )
     return 0
 
 
 def states(ctx: Context) -> int:
-    ctx.emit({"states": list(S.STATES.values())}, table(["Code", "Libellé"], [
-        (s.code, s.label) for s in S.STATES.values()]))
+    ctx.emit(
+        {"states": list(S.STATES.values())},
+        table(["Code", "Libellé"], [(s.code, s.label) for s in S.STATES.values()]),
+    )
     return 0

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from ..findings import Finding, Severity
 from . import fmt
-from .files import EXTENSION_KINDS, KIND_LABELS, extension, file_size, name_problem, read_head, sniff
+from .files import (
+    EXTENSION_KINDS,
+    KIND_LABELS,
+    extension,
+    file_size,
+    name_problem,
+    read_head,
+    sniff,
+)
 from .limits import DEFAULT_LIMITS, Limits
 
 # Extensions accepted for attachments: data, edit here.

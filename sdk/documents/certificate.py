@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def render_certificate(data: CertificateData) -> bytes:
 
     pdf = FPDF(format="A4")
     created = data.deposited_at
-    pdf.set_creation_date(created if created.tzinfo else created.replace(tzinfo=timezone.utc))
+    pdf.set_creation_date(created if created.tzinfo else created.replace(tzinfo=UTC))
     pdf.set_title(_latin1(f"Certificat de dépôt {data.number}"))
     pdf.set_subject(_latin1(f"Pièce {data.piece_number}, dossier {data.dossier_number}"))
     pdf.set_keywords(f"sha256:{data.file_sha256}")

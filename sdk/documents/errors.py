@@ -74,6 +74,10 @@ class ResourceLimitError(DocumentError):
     )
 
 
+class ReadDeadlineError(ResourceLimitError):
+    """Reading took longer than the deadline."""
+
+
 class XmlError(DocumentError):
     default_hint = "déposez un XML de facture CII (Factur-X) ou UBL 2.1 bien formé"
 

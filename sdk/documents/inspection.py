@@ -238,6 +238,14 @@ def _pdf_findings(info: PdfInfo, limits: Limits) -> list[Finding]:
                 "enregistrez le PDF sans chiffrement",
             )
         )
+    elif not info.text_complete:
+        out.append(
+            _finding(
+                "pdf.text.partial",
+                Severity.INFO,
+                "texte non analysé entièrement : page trop lourde pour la lecture rapide",
+            )
+        )
     elif info.pages and not info.has_text:
         probed = min(info.pages, limits.text_probe_pages)
         out.append(

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
-from .errors import ResourceLimitError
+from .errors import ReadDeadlineError, ResourceLimitError
 
 MIB = 1024 * 1024
 T = TypeVar("T")
@@ -29,7 +29,7 @@ class Limits:
     max_stream_bytes: int = 32 * MIB  # decompressed size of one PDF stream
     max_decoding_work_bytes: int = 64 * MIB
     max_decoded_page_bytes: int = 64 * MIB  # content + forms decoded for the text probe
-    max_memory_growth_bytes: int = 128 * MIB
+    max_memory_growth_bytes: int = 96 * MIB  # resident growth while one file is read
     max_array_items: int = 100_000
     max_nesting: int = 64  # arrays and dictionaries inside one another
     max_xref_entries: int = 500_000
@@ -38,6 +38,7 @@ class Limits:
     max_signature_fields: int = 200
     max_embedded_files: int = 100
     deadline_seconds: float = 1.5
+    text_probe_seconds: float = 0.75  # past it the text probe stops, the file is not refused
 
 
 DEFAULT_LIMITS = Limits()
@@ -110,16 +111,24 @@ class _Watchdog(threading.Thread):
 _POLL_SECONDS = 0.01
 
 
-def guarded(fn: Callable[[], T], limits: Limits, what: str = "la lecture du fichier") -> T:
+def guarded(
+    fn: Callable[[], T],
+    limits: Limits,
+    what: str = "la lecture du fichier",
+    *,
+    seconds: float | None = None,
+) -> T:
     """Run `fn` in this thread under the time and memory budgets of `limits`.
 
     A watchdog thread injects an exception at the next bytecode boundary when the deadline
-    passes or resident memory grows beyond `max_memory_growth_bytes`; it works in any thread.
-    RecursionError (deep nesting) is converted too. All end as ResourceLimitError.
+    (`seconds`, default `deadline_seconds`) passes or resident memory grows beyond
+    `max_memory_growth_bytes`; it works in any thread, and guards nest. RecursionError (deep
+    nesting) is converted too. All end as ResourceLimitError (ReadDeadlineError for time).
     """
-    if not _CAN_INTERRUPT or limits.deadline_seconds <= 0:
+    seconds = limits.deadline_seconds if seconds is None else seconds
+    if not _CAN_INTERRUPT or seconds <= 0:
         return _recursion_guard(fn, what)
-    dog = _Watchdog(threading.get_ident(), limits.deadline_seconds, limits.max_memory_growth_bytes)
+    dog = _Watchdog(threading.get_ident(), seconds, limits.max_memory_growth_bytes)
     try:
         try:
             dog.start()
@@ -127,14 +136,15 @@ def guarded(fn: Callable[[], T], limits: Limits, what: str = "la lecture du fich
         finally:
             dog.stop()
     except _Expired:
+        if not dog.reason:  # an enclosing guard fired: its report, not ours
+            raise
         if dog.reason == "memory":
             raise ResourceLimitError(
                 f"{what} demande trop de mémoire (plus de "
                 f"{limits.max_memory_growth_bytes // MIB} Mo) : fichier trop complexe"
             ) from None
-        raise ResourceLimitError(
-            f"{what} dépasse la durée autorisée ({limits.deadline_seconds:g} s) : "
-            "fichier trop complexe"
+        raise ReadDeadlineError(
+            f"{what} dépasse la durée autorisée ({seconds:g} s) : fichier trop complexe"
         ) from None
 
 

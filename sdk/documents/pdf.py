@@ -16,6 +16,7 @@ from .errors import (
     DamagedPdfError,
     DocumentError,
     EncryptedPdfError,
+    ReadDeadlineError,
     ResourceLimitError,
     TruncatedPdfError,
 )
@@ -83,6 +84,7 @@ class PdfInfo:
     version: str
     has_text: bool
     text_sample: str
+    text_complete: bool  # False when the text probe stopped on its time budget
     signatures: tuple[SignatureInfo, ...]
     embedded_files: tuple[str, ...]
     invoice_xml_name: str
@@ -160,7 +162,7 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
                 raise EncryptedPdfError("le PDF est chiffré (mot de passe ou restrictions)")
             return _encrypted(reader, version)
         pages = len(reader.pages)
-        sample = _text_probe(reader, pages, limits)
+        sample, text_complete = _text_probe(reader, pages, limits)
         signatures = _signatures(reader, limits)
         names, xml_name, xml = _embedded(reader, limits)
         _check_depth(reader, limits)
@@ -180,6 +182,7 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         "version": version,
         "has_text": bool(sample),
         "text_sample": sample,
+        "text_complete": text_complete,
         "embedded_files": names,
         "invoice_xml_name": xml_name,
         "invoice_xml": xml,
@@ -211,6 +214,7 @@ def _encrypted(reader: Any, version: str) -> dict[str, Any]:
         "version": version,
         "has_text": False,
         "text_sample": "",
+        "text_complete": False,
         "embedded_files": (),
         "invoice_xml_name": "",
         "invoice_xml": None,
@@ -218,19 +222,32 @@ def _encrypted(reader: Any, version: str) -> dict[str, Any]:
     return {"fields": fields, "signatures": ()}
 
 
-def _text_probe(reader: Any, pages: int, limits: Limits) -> str:
-    """Text of the first pages, whitespace collapsed, cut at `text_sample_chars`."""
+def _text_probe(reader: Any, pages: int, limits: Limits) -> tuple[str, bool]:
+    """Text of the first pages, whitespace collapsed, cut at `text_sample_chars`.
+
+    Decompression and nesting bombs met here are refused; mere slowness (a heavy drawing)
+    only stops the probe: the flag returned is then False.
+    """
     parts: list[str] = []
-    for index in range(min(pages, limits.text_probe_pages)):
-        page = reader.pages[index]
-        _decode_page(page, limits)
-        contents = page.get_contents()
-        if contents is not None:
-            _ = contents.operations  # parsed here: extract_text would swallow a nesting bomb
-        parts.append(" ".join((page.extract_text() or "").split()))
-        if sum(len(p) for p in parts) >= limits.text_sample_chars:
-            break
-    return " ".join(p for p in parts if p)[: limits.text_sample_chars]
+
+    def probe() -> None:
+        for index in range(min(pages, limits.text_probe_pages)):
+            page = reader.pages[index]
+            _decode_page(page, limits)
+            contents = page.get_contents()
+            if contents is not None:
+                _ = contents.operations  # extract_text skips text-less content: parse it anyway
+            del contents
+            parts.append(" ".join((page.extract_text() or "").split()))
+            if sum(len(p) for p in parts) >= limits.text_sample_chars:
+                break
+
+    try:
+        guarded(probe, limits, "l'extraction du texte", seconds=limits.text_probe_seconds)
+        complete = True
+    except ReadDeadlineError:
+        complete = False
+    return " ".join(p for p in parts if p)[: limits.text_sample_chars], complete
 
 
 def _decode_page(page: Any, limits: Limits) -> None:

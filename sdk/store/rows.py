@@ -44,16 +44,18 @@ def structure(row: Any) -> Structure:
 
 
 def service(row: Any) -> Service:
-    return Service(row.id, row.structure_id, row.code, row.label, bool(row.active),
-                   bool(row.ej_required))
+    return Service(
+        row.id, row.structure_id, row.code, row.label, bool(row.active), bool(row.ej_required)
+    )
 
 
 def user(row: Any) -> User:
     return User(row.id, row.login, row.email, row.last_name, row.first_name, bool(row.active))
 
 
-def piece(row: Any, dossier_number: str, marche_number: str,
-          vat_lines: tuple[VatLine, ...] = ()) -> Piece:
+def piece(
+    row: Any, dossier_number: str, marche_number: str, vat_lines: tuple[VatLine, ...] = ()
+) -> Piece:
     return Piece(
         id=row.id,
         dossier_id=row.dossier_id,

@@ -108,8 +108,9 @@ def test_unknown_user_wrong_password_and_lockout(core, clock):
 def test_user_with_several_structures_must_choose(core, as_):
     org = core.org
     moe = as_("moe")
-    other = org.create_structure(moe.user, identifier="21450999400049",
-                                 name="SYNDICAT DES EAUX DU LOIRET")
+    other = org.create_structure(
+        moe.user, identifier="21450999400049", name="SYNDICAT DES EAUX DU LOIRET"
+    )
     with pytest.raises(Exception) as raised:
         core.login(moe.user.login, "Decompte-Demo-2026")
     assert raised.value.field == "structure"

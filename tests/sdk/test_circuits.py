@@ -12,8 +12,10 @@ A19 = "A19_ETAT_ACOMPTE_VALIDE_MOA"
 
 
 def actions(core, session, piece_id):
-    return [(e.action, e.from_state, e.to_state, e.acting_role)
-            for e in core.queries.history(session, piece_id)]
+    return [
+        (e.action, e.from_state, e.to_state, e.acting_role)
+        for e in core.queries.history(session, piece_id)
+    ]
 
 
 def test_in_contract_circuit_to_payment(core, as_, draft, clock):
@@ -23,32 +25,40 @@ def test_in_contract_circuit_to_payment(core, as_, draft, clock):
     a4 = receipt.piece
     assert a4.state == "MISE_A_DISPOSITION_MOE"
     assert a4.holder_structure_id == moe.structure.id
-    assert receipt.message.startswith("Le projet de décompte mensuel numéro T-PDM-100 a été "
-                                      "déposé, il est en cours de transmission à la maîtrise "
-                                      "d'œuvre (82345678500125 - ATELIER MOREAU ARCHITECTES)")
+    assert receipt.message.startswith(
+        "Le projet de décompte mensuel numéro T-PDM-100 a été "
+        "déposé, il est en cours de transmission à la maîtrise "
+        "d'œuvre (82345678500125 - ATELIER MOREAU ARCHITECTES)"
+    )
     assert receipt.certificate.startswith("CD20261123")
     deadline = core.queries.deadline(a4)
     assert (deadline.due, deadline.days_left) == (today + timedelta(days=7), 7)
 
     clock.advance(days=2)
     assert core.workflow.take(moe, a4.id).state == "PRISE_EN_COMPTE_MOE"
-    a15 = core.workflow.deposit(moe, draft(A15, "T-EA-100", "49000.00"), after=a4.id,
-                                confirm_warnings=True).piece
+    a15 = core.workflow.deposit(
+        moe, draft(A15, "T-EA-100", "49000.00"), after=a4.id, confirm_warnings=True
+    ).piece
     assert core.queries.piece(moe, a4.id).state == "ASSOCIEE"
     assert (a15.state, a15.holder_structure_id) == ("MISE_A_DISPOSITION_MOA", moa.structure.id)
     assert a15.dossier_id == a4.dossier_id
 
     clock.advance(days=3)
     a19 = core.workflow.deposit(moa, draft(A19, "T-EAV-100", "49000.00"), after=a15.id).piece
-    assert (a19.state, a19.holder_structure_id) == ("MISE_A_DISPOSITION_SERVICE_FINANCIER",
-                                                    sf.structure.id)
+    assert (a19.state, a19.holder_structure_id) == (
+        "MISE_A_DISPOSITION_SERVICE_FINANCIER",
+        sf.structure.id,
+    )
     assert core.workflow.take(sf, a19.id).state == "PRISE_EN_COMPTE_SERVICE_FINANCIER"
 
     dossier = core.queries.dossier(titulaire, a4.dossier_id)
     assert dossier["status"] == "TERMINE"
     assert [p.number for p in dossier["pieces"]] == ["T-PDM-100", "T-EA-100", "T-EAV-100"]
     assert [p.state for p in dossier["pieces"]] == [
-        "ASSOCIEE", "ASSOCIEE", "PRISE_EN_COMPTE_SERVICE_FINANCIER"]
+        "ASSOCIEE",
+        "ASSOCIEE",
+        "PRISE_EN_COMPTE_SERVICE_FINANCIER",
+    ]
     # Payment clock: 30 days from availability of the payment request to the MOE.
     assert dossier["payment_deadline"].due == today + timedelta(days=30)
     assert actions(core, titulaire, a4.id) == [
@@ -58,8 +68,12 @@ def test_in_contract_circuit_to_payment(core, as_, draft, clock):
     ]
     assert actions(core, sf, a19.id) == [
         ("deposit", "", "MISE_A_DISPOSITION_SERVICE_FINANCIER", "MOA"),
-        ("take", "MISE_A_DISPOSITION_SERVICE_FINANCIER", "PRISE_EN_COMPTE_SERVICE_FINANCIER",
-         "SERVICE_FINANCIER"),
+        (
+            "take",
+            "MISE_A_DISPOSITION_SERVICE_FINANCIER",
+            "PRISE_EN_COMPTE_SERVICE_FINANCIER",
+            "SERVICE_FINANCIER",
+        ),
     ]
     assert any(d["number"] == "T-PDM-100" for d in core.queries.archives(titulaire))
 
@@ -68,15 +82,20 @@ def test_end_of_contract_circuit(core, as_, draft):
     titulaire, moe, moa, sf = as_("titulaire"), as_("moe"), as_("moa"), as_("sf")
     m = "2025-VOI-014"
     a7 = core.workflow.deposit(titulaire, draft("A7", "T-PDF-1", "80000.00", marche=m)).piece
-    a17 = core.workflow.deposit(moe, draft("A17", "T-PDG-1", "79000.00", marche=m),
-                                after=a7.id, confirm_warnings=True).piece
+    a17 = core.workflow.deposit(
+        moe, draft("A17", "T-PDG-1", "79000.00", marche=m), after=a7.id, confirm_warnings=True
+    ).piece
     assert a17.state == "MISE_A_DISPOSITION_MOA"
-    a20 = core.workflow.deposit(moa, draft("A20", "T-DG-1", "79000.00", marche=m),
-                                after=a17.id).piece
-    assert (a20.state, a20.holder_structure_id) == ("MISE_A_DISPOSITION_FOURNISSEUR",
-                                                    titulaire.structure.id)
-    a8 = core.workflow.deposit(titulaire, draft("A8", "T-DGD-1", "79000.00", marche=m),
-                               after=a20.id).piece
+    a20 = core.workflow.deposit(
+        moa, draft("A20", "T-DG-1", "79000.00", marche=m), after=a17.id
+    ).piece
+    assert (a20.state, a20.holder_structure_id) == (
+        "MISE_A_DISPOSITION_FOURNISSEUR",
+        titulaire.structure.id,
+    )
+    a8 = core.workflow.deposit(
+        titulaire, draft("A8", "T-DGD-1", "79000.00", marche=m), after=a20.id
+    ).piece
     assert a8.state == "MISE_A_DISPOSITION_SERVICE_FINANCIER"
     core.workflow.take(sf, a8.id)
     dossier = core.queries.dossier(moe, a7.dossier_id)
@@ -90,8 +109,9 @@ def test_contractor_refuses_general_statement_for_other_motive(core, as_, draft)
     a7 = core.workflow.deposit(titulaire, draft("A7", "T-PDF-2", marche=m)).piece
     a17 = core.workflow.deposit(moe, draft("A17", "T-PDG-2", marche=m), after=a7.id).piece
     a20 = core.workflow.deposit(moa, draft("A20", "T-DG-2", marche=m), after=a17.id).piece
-    refused = core.workflow.refuse(titulaire, a20.id, Motive.AUTRE_MOTIF,
-                                   "Montant des révisions contesté")
+    refused = core.workflow.refuse(
+        titulaire, a20.id, Motive.AUTRE_MOTIF, "Montant des révisions contesté"
+    )
     assert refused.state == "REFUSEE_FOURNISSEUR_AUTRE_MOTIF"
     assert refused.holder_structure_id == moa.structure.id  # back to its depositor
     # The MOA deposits the general statement again, under a new number, after the same draft.
@@ -104,14 +124,14 @@ def test_tacit_procedure(core, as_, draft):
     m = "2025-VOI-014"
     a7 = core.workflow.deposit(titulaire, draft("A7", "T-PDF-3", marche=m)).piece
     # The MOE did not answer: the contractor deposits its own draft general statement.
-    a22 = core.workflow.deposit(titulaire, draft("A22", "T-PDG-T3", marche=m),
-                                after=a7.id).piece
+    a22 = core.workflow.deposit(titulaire, draft("A22", "T-PDG-T3", marche=m), after=a7.id).piece
     assert core.queries.piece(titulaire, a7.id).state == "REMPLACEE_PAR_A22"
     assert (a22.state, a22.holder_structure_id) == ("MISE_A_DISPOSITION_MOA", moa.structure.id)
-    a23 = core.workflow.deposit(titulaire, draft("A23", "T-DGD-T3", marche=m),
-                                after=a22.id).piece
-    assert (a23.state, a23.holder_structure_id) == ("MISE_A_DISPOSITION_SERVICE_FINANCIER",
-                                                    sf.structure.id)
+    a23 = core.workflow.deposit(titulaire, draft("A23", "T-DGD-T3", marche=m), after=a22.id).piece
+    assert (a23.state, a23.holder_structure_id) == (
+        "MISE_A_DISPOSITION_SERVICE_FINANCIER",
+        sf.structure.id,
+    )
     assert core.queries.piece(moe, a22.id).state == "REMPLACEE_PAR_A22"
 
 
@@ -119,24 +139,35 @@ def test_subcontractor_validator_circuit_then_moe(core, as_, draft):
     st, titulaire, moe = as_("soustraitant"), as_("titulaire"), as_("moe")
     a10 = core.workflow.deposit(st, draft("A10", "ST-1", "3000.00")).piece
     assert (a10.state, a10.holder_structure_id, a10.holder_role) == (
-        "MISE_A_DISPOSITION_PREMIER_VALIDEUR", titulaire.structure.id, "PREMIER_VALIDEUR")
+        "MISE_A_DISPOSITION_PREMIER_VALIDEUR",
+        titulaire.structure.id,
+        "PREMIER_VALIDEUR",
+    )
     validated = core.workflow.validate(titulaire, a10.id)
     assert (validated.state, validated.holder_structure_id) == (
-        "VALIDEE_PAR_PREMIER_VALIDEUR", moe.structure.id)
+        "VALIDEE_PAR_PREMIER_VALIDEUR",
+        moe.structure.id,
+    )
     a15 = core.workflow.deposit(moe, draft(A15, "T-EA-ST1", "3000.00"), after=a10.id).piece
     assert a15.state == "MISE_A_DISPOSITION_MOA"
     assert core.queries.piece(st, a10.id).state == "ASSOCIEE"
 
 
 def test_two_validators_and_out_of_time(core, as_, draft, clock):
-    st2, cot, titulaire, moe = (as_("soustraitant2"), as_("cotraitant"), as_("titulaire"),
-                                as_("moe"))
+    st2, cot, titulaire, moe = (
+        as_("soustraitant2"),
+        as_("cotraitant"),
+        as_("titulaire"),
+        as_("moe"),
+    )
     gym = "2026-GYM-002"
     piece = core.workflow.deposit(st2, draft("A10", "PG-9", marche=gym)).piece
     assert piece.holder_structure_id == cot.structure.id
     after_first = core.workflow.validate(cot, piece.id)
     assert (after_first.state, after_first.holder_structure_id) == (
-        "MISE_A_DISPOSITION_SECOND_VALIDEUR", titulaire.structure.id)
+        "MISE_A_DISPOSITION_SECOND_VALIDEUR",
+        titulaire.structure.id,
+    )
     # The second validator lets 15 days pass: the piece goes on to its recipient.
     clock.advance(days=15)
     core.workflow.sweep()
@@ -144,8 +175,7 @@ def test_two_validators_and_out_of_time(core, as_, draft, clock):
     clock.advance(days=1)
     assert core.workflow.sweep() >= 1
     late = core.queries.piece(moe, piece.id)
-    assert (late.state, late.holder_structure_id) == ("VALIDATION_2_HORS_DELAI",
-                                                      moe.structure.id)
+    assert (late.state, late.holder_structure_id) == ("VALIDATION_2_HORS_DELAI", moe.structure.id)
     history = core.queries.history(moe, piece.id)
     assert [(e.action, e.to_state) for e in history] == [
         ("deposit", "MISE_A_DISPOSITION_PREMIER_VALIDEUR"),
@@ -173,8 +203,10 @@ def test_situations_3_and_4_contractor_deposits_for_moe_and_moa(core, as_, draft
     a19 = core.workflow.deposit(moa, draft(A19, "T-EAV-S3"), after=a5.id).piece
     assert a19.holder_structure_id == sf.structure.id
     a6 = core.workflow.deposit(titulaire, draft("A6", "T-EAV-S4")).piece
-    assert (a6.state, a6.holder_structure_id) == ("MISE_A_DISPOSITION_SERVICE_FINANCIER",
-                                                  sf.structure.id)
+    assert (a6.state, a6.holder_structure_id) == (
+        "MISE_A_DISPOSITION_SERVICE_FINANCIER",
+        sf.structure.id,
+    )
     assert core.queries.history(titulaire, a6.id)[0].acting_role == "FOURNISSEUR/MOA"
 
 
@@ -182,14 +214,17 @@ def test_suspend_then_complete_returns_to_the_moe(core, as_, draft, clock):
     titulaire, moe = as_("titulaire"), as_("moe")
     a4 = core.workflow.deposit(titulaire, draft(A4, "T-PDM-S")).piece
     suspended = core.workflow.suspend(moe, a4.id, "Le bon de commande manque")
-    assert (suspended.state, suspended.holder_structure_id) == ("SUSPENDUE",
-                                                                titulaire.structure.id)
+    assert (suspended.state, suspended.holder_structure_id) == ("SUSPENDUE", titulaire.structure.id)
     assert core.queries.deadline(suspended) is None  # nothing for the MOE to do meanwhile
     clock.advance(days=1)
-    done = core.workflow.complete(titulaire, a4.id, "Bon de commande joint",
-                                  engagement="EJ2026000999")
+    done = core.workflow.complete(
+        titulaire, a4.id, "Bon de commande joint", engagement="EJ2026000999"
+    )
     assert (done.state, done.holder_structure_id, done.engagement) == (
-        "COMPLETEE", moe.structure.id, "EJ2026000999")
+        "COMPLETEE",
+        moe.structure.id,
+        "EJ2026000999",
+    )
     assert core.queries.deadline(done).due == clock().date() + timedelta(days=7)
     assert core.workflow.take(moe, a4.id).state == "PRISE_EN_COMPTE_MOE"
 
@@ -205,7 +240,8 @@ def test_refused_next_piece_can_be_deposited_again(core, as_, draft):
 
 
 def test_refused_initial_piece_closes_dossier_and_shows_in_synthese_for_ten_days(
-        core, as_, draft, clock):
+    core, as_, draft, clock
+):
     titulaire, moe = as_("titulaire"), as_("moe")
     a4 = core.workflow.deposit(titulaire, draft(A4, "T-PDM-X")).piece
     core.workflow.refuse(moe, a4.id, Motive.ACHEMINEMENT, "Erreur de destinataire")

@@ -6,9 +6,9 @@ import multiprocessing
 from datetime import datetime, time
 from pathlib import Path
 
+from conftest import LOGINS, TODAY, make_draft
 from sqlalchemy import func, select
 
-from conftest import LOGINS, TODAY, make_draft
 from sdk.config import Config
 from sdk.core import Core
 from sdk.errors import Conflict, ValidationRefused
@@ -64,8 +64,9 @@ def _run(target, args) -> list:  # type: ignore[no-untyped-def]
 
 def test_two_processes_take_the_same_pieces(core, as_, demo_db):
     titulaire = as_("titulaire")
-    ids = [core.workflow.deposit(titulaire, make_draft(A4, f"RACE-T{i}")).piece.id
-           for i in range(20)]
+    ids = [
+        core.workflow.deposit(titulaire, make_draft(A4, f"RACE-T{i}")).piece.id for i in range(20)
+    ]
     with core.store.read() as conn:
         events_before = conn.execute(select(func.count()).select_from(events)).scalar()
     outcome = _run(_race_take, (str(demo_db), ids))
@@ -73,9 +74,11 @@ def test_two_processes_take_the_same_pieces(core, as_, demo_db):
         mine = sorted(result for pid, result in outcome if pid == piece_id)
         assert mine == ["conflict", "won"], (piece_id, mine)
     with core.store.read() as conn:
-        takes = conn.execute(select(events.c.piece_id, func.count()).where(
-            events.c.action == "take", events.c.piece_id.in_(ids))
-            .group_by(events.c.piece_id)).all()
+        takes = conn.execute(
+            select(events.c.piece_id, func.count())
+            .where(events.c.action == "take", events.c.piece_id.in_(ids))
+            .group_by(events.c.piece_id)
+        ).all()
         events_after = conn.execute(select(func.count()).select_from(events)).scalar()
     assert sorted(n for _, n in takes) == [1] * 20
     assert events_after == events_before + 20
@@ -88,8 +91,9 @@ def test_two_processes_deposit_the_same_numbers(core, demo_db, tmp_path):
     for i in range(10):
         assert sorted(r for n, r in outcome if n == i) == ["refused", "won"]
     with core.store.read() as conn:
-        deposited = conn.execute(select(func.count()).select_from(pieces).where(
-            pieces.c.number.like("RACE-%"))).scalar()
+        deposited = conn.execute(
+            select(func.count()).select_from(pieces).where(pieces.c.number.like("RACE-%"))
+        ).scalar()
         referenced = set(conn.execute(select(files.c.sha256)).scalars())
     assert deposited == 10
     on_disk = {p.name for p in core.store.files.root.rglob("*") if p.is_file()}

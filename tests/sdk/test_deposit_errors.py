@@ -16,8 +16,10 @@ A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 
 def counts(core):
     with core.store.read() as conn:
-        return tuple(conn.execute(select(func.count()).select_from(t)).scalar()
-                     for t in (pieces, events, files))
+        return tuple(
+            conn.execute(select(func.count()).select_from(t)).scalar()
+            for t in (pieces, events, files)
+        )
 
 
 def blobs(core):
@@ -58,8 +60,10 @@ def test_association_by_a_structure_that_does_not_hold_the_piece(core, as_, draf
 
 def test_refusal_and_suspension_need_a_reason(core, as_, draft):
     a4 = core.workflow.deposit(as_("titulaire"), draft(A4, "REASON-1")).piece
-    for act in (lambda: core.workflow.refuse(as_("moe"), a4.id, "ACHEMINEMENT", "  "),
-                lambda: core.workflow.suspend(as_("moe"), a4.id, "")):
+    for act in (
+        lambda: core.workflow.refuse(as_("moe"), a4.id, "ACHEMINEMENT", "  "),
+        lambda: core.workflow.suspend(as_("moe"), a4.id, ""),
+    ):
         with pytest.raises(UsageError) as raised:
             act()
         assert raised.value.field == "reason"
@@ -105,8 +109,11 @@ def test_warnings_need_confirmation(core, as_, draft):
 
 def test_missing_attachment_file_is_named(core, as_, draft, tmp_path):
     with pytest.raises(ValidationRefused) as raised:
-        core.workflow.deposit(as_("titulaire"), draft(A4, "ATT-1"), attachments_in=[
-            AttachmentInput(tmp_path / "absent.pdf")])
+        core.workflow.deposit(
+            as_("titulaire"),
+            draft(A4, "ATT-1"),
+            attachments_in=[AttachmentInput(tmp_path / "absent.pdf")],
+        )
     assert any(f.field == "attachments[0]" for f in raised.value.findings)
 
 

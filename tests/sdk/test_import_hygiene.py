@@ -7,8 +7,12 @@ import sys
 
 
 def loaded(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "; import sys; print(' '.join(sys.modules))"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code + "; import sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(out.stdout.split())
 
 

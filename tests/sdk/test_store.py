@@ -35,10 +35,13 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 
 
 def test_reopening_an_up_to_date_store_does_not_import_alembic(demo_db):
-    code = ("import sys; from sdk.store import open_store; open_store(sys.argv[1]);"
-            "print('alembic' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(demo_db)], capture_output=True,
-                         text=True, check=True)
+    code = (
+        "import sys; from sdk.store import open_store; open_store(sys.argv[1]);"
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(demo_db)], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -48,8 +51,7 @@ def test_large_amounts_keep_every_cent(core, as_, draft):
     assert piece.total_ttc == Decimal("148148146814.81")
 
 
-def test_downloaded_file_is_byte_for_byte_and_corruption_is_detected(core, as_, draft,
-                                                                     tmp_path):
+def test_downloaded_file_is_byte_for_byte_and_corruption_is_detected(core, as_, draft, tmp_path):
     pdf = tmp_path / "piece.pdf"
     pdf.write_bytes(b"%PDF-1.4\n% download test\n%%EOF\n")
     piece = core.workflow.deposit(as_("titulaire"), draft(A4, "DL-1"), file=pdf).piece

@@ -1,0 +1,463 @@
+"""The plugin host: loads bundled plugins and entry points (group ``decompte``) with pluggy,
+checks their settings, and serves the engine through the `Extensions` protocol.
+
+Each plugin is called on its own: one that raises is reported (`problems`, with its name and
+the hook) and the others go on. Collection hooks (cadres, states, rules, exporters, commands)
+are called once and cached, so a deposit only runs the rules themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from .cadres import Cadre
+from .config import Config
+from .errors import DecompteError, NotFound, UsageError
+from .export import Exporter
+from .findings import Finding, Severity
+from .hookspecs import EVENT_HOOKS, PROJECT, DecompteSpecs
+from .pluginapi import Command, CommandContext, PluginView, UserActions, check_settings
+from .states import STATES, State
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .core import Core
+    from .model import PieceDraft
+    from .session import Session
+
+log = logging.getLogger("decompte.plugins")
+GROUP = "decompte"
+MAX_PROBLEMS = 200
+
+
+class PluginFailed(DecompteError):
+    """A plugin raised while the user waited for it (a command, an export)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PluginProblem:
+    plugin: str
+    hook: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.plugin} ({self.hook}) : {self.message}"
+
+
+@dataclass
+class PluginInfo:
+    """One line of ``decompte plugins``."""
+
+    name: str
+    version: str
+    source: str
+    status: str = "chargé"  # chargé, désactivé, erreur
+    hooks: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Outcome:
+    problem: PluginProblem | None = None
+
+
+Impl = Any  # pluggy.HookImpl, whose import path is private
+
+
+class PluginHost:
+    """Loaded plugins and what they contribute. Implements `sdk.extensions.Extensions`."""
+
+    def __init__(self, config: Config | None = None,
+                 on_problem: Callable[[PluginProblem], None] | None = None) -> None:
+        self.config = config or Config()
+        self.on_problem = on_problem
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(DecompteSpecs)
+        self.infos: dict[str, PluginInfo] = {}
+        self.problems: list[PluginProblem] = []
+        self._impls: dict[str, dict[str, Impl]] = {}  # plugin -> hook -> impl, in load order
+        self._settings: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, Any] = {}
+        self._core: Core | None = None
+        self._view: PluginView | None = None
+        self._closed = False
+
+    # -- loading -----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, config: Config | None = None, *, bundled: bool = True,
+             entry_points: bool = True, extra: Mapping[str, object] | None = None,
+             on_problem: Callable[[PluginProblem], None] | None = None) -> PluginHost:
+        """Bundled plugins first, then entry points by name, then `extra` (tests, scripts)."""
+        from plugins import BUNDLED
+
+        host = cls(config, on_problem)
+        if bundled:
+            for name, module in BUNDLED.items():
+                host.add(name, module, source=f"intégré ({module})")
+        if entry_points:
+            for ep in _entry_points():
+                if BUNDLED.get(ep.name) == ep.value and ep.name in host.infos:
+                    continue  # the bundled plugin, declared as an entry point too
+                dist = ep.dist
+                host.add(ep.name, ep, version=dist.version if dist else "?",
+                         source=f"paquet {dist.name if dist else '?'}")
+        for name, plugin in (extra or {}).items():
+            host.add(name, plugin, source="ajouté par le programme")
+        for name in host.config.plugin_settings:
+            if name not in host.infos:
+                host._problem(name, "configuration", f"table [plugin.{name}] : aucun plugin de "
+                              "ce nom n'est installé")
+        return host
+
+    def add(self, name: str, plugin: object, *, source: str, version: str | None = None) -> bool:
+        """Register one plugin (an object, a module path or an entry point)."""
+        info = PluginInfo(name, version or _own_version(), source)
+        if name in self.infos:
+            self._problem(name, "chargement", f"nom déjà pris par {self.infos[name].source}")
+            return False
+        self.infos[name] = info
+        if name in self.config.disabled_plugins:
+            info.status = "désactivé"
+            return False
+        try:
+            obj = _resolve(plugin)
+            self.pm.register(obj, name=name)
+        except Exception as exc:  # import error, bad hook signature, duplicate object…
+            return self._fail(info, "chargement", f"{type(exc).__name__}: {exc}")
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            self.pm.unregister(name=name)
+            return self._fail(info, "chargement", str(exc))
+        if where := getattr(obj, "__file__", None):
+            info.source += f" — {where}"
+        impls = {caller.name: impl for caller in self.pm.get_hookcallers(obj) or ()
+                 for impl in caller.get_hookimpls() if impl.plugin is obj}
+        self._impls[name] = impls
+        info.hooks = sorted(impls)
+        raw = dict(self.config.plugin_settings.get(name, {}))
+        problems: list[str] = []
+        if "decompte_settings" in impls:
+            with self.guard(name, "decompte_settings", "La déclaration des réglages") as outcome:
+                raw, problems = check_settings(name, impls["decompte_settings"].function(), raw)
+            if outcome.problem:
+                problems = [outcome.problem.message]
+        if problems:
+            self._unload(name)
+            return self._fail(info, "configuration", "; ".join(problems))
+        self._settings[name] = raw
+        self._cache.clear()
+        return True
+
+    def _fail(self, info: PluginInfo, hook: str, message: str) -> bool:
+        info.status = "erreur"
+        info.problems.append(message)
+        self._problem(info.name, hook, message)
+        return False
+
+    def _unload(self, name: str) -> None:
+        self.pm.unregister(name=name)
+        self._impls.pop(name, None)
+
+    def attach(self, core: Core) -> None:
+        """Give event listeners a read-only view of this core."""
+        self._core = core
+        self._view = PluginView(core)
+
+    # -- reporting ---------------------------------------------------------------------------
+    def _problem(self, plugin: str, hook: str, message: str) -> PluginProblem:
+        problem = PluginProblem(plugin, hook, message)
+        if problem not in self.problems and len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+            log.warning("%s", problem)
+            if self.on_problem is not None:
+                self.on_problem(problem)
+        return problem
+
+    @contextmanager
+    def guard(self, plugin: str, hook: str, what: str, *, reraise: bool = False
+              ) -> Iterator[Outcome]:
+        """Contain a plugin's exception and report it as "<what> du plugin X a échoué".
+
+        With `reraise` (the user waits for the result), raise PluginFailed instead, and let
+        the core's own refusals (`DecompteError`: not authorised, bad usage…) through.
+        """
+        outcome = Outcome()
+        try:
+            yield outcome
+        except Exception as exc:
+            if reraise and isinstance(exc, DecompteError):
+                raise
+            message = f"{what} du plugin {plugin} a échoué : {type(exc).__name__}: {exc}"
+            outcome.problem = self._problem(plugin, hook, message)
+            if reraise:
+                raise PluginFailed(message, field=plugin,
+                                   hint="signalez l'anomalie à l'auteur du plugin") from exc
+
+    def _calls(self, hook: str) -> Iterator[tuple[str, Impl]]:
+        for name, impls in list(self._impls.items()):
+            if hook in impls:
+                yield name, impls[hook]
+
+    def _invoke(self, name: str, impl: Impl, args: Mapping[str, Any]) -> Any:
+        values = {**args, "settings": self._settings.get(name, {})}
+        return impl.function(*(values.get(a) for a in impl.argnames))
+
+    def _collect(self, hook: str, failed: list[PluginProblem] | None = None
+                 ) -> list[tuple[str, Any]]:
+        """(plugin, item) for every item the plugins return from a collection hook."""
+        found: list[tuple[str, Any]] = []
+        for name, impl in self._calls(hook):
+            with self.guard(name, hook, f"Le hook {hook}") as outcome:
+                found += [(name, item) for item in self._invoke(name, impl, {}) or ()]
+            if outcome.problem and failed is not None:
+                failed.append(outcome.problem)
+        return found
+
+    def settings(self, name: str) -> dict[str, Any]:
+        return self._settings.get(name, {})
+
+    # -- domain tables -----------------------------------------------------------------------
+    def cadres(self) -> list[Cadre]:
+        if "cadres" not in self._cache:
+            table: dict[str, Cadre] = {}
+            for name, cadre in self._collect("decompte_cadres"):
+                if not isinstance(cadre, Cadre):
+                    self._problem(name, "decompte_cadres", f"{cadre!r} n'est pas un Cadre")
+                elif cadre.code in table:
+                    self._problem(name, "decompte_cadres", f"cadre {cadre.code} déjà défini")
+                else:
+                    table[cadre.code] = cadre
+            self._cache["cadres"] = list(table.values())
+        return list(self._cache["cadres"])
+
+    def states(self) -> list[State]:
+        if "states" not in self._cache:
+            found: dict[str, State] = {}
+            for name, state in self._collect("decompte_states"):
+                known = found.get(getattr(state, "code", None)) or STATES.get(
+                    getattr(state, "code", ""))
+                if not isinstance(state, State):
+                    self._problem(name, "decompte_states", f"{state!r} n'est pas un State")
+                elif known is not None and known != state:
+                    self._problem(name, "decompte_states", f"état {state.code} déjà défini")
+                else:
+                    found[state.code] = state
+            self._cache["states"] = list(found.values())
+        return list(self._cache["states"])
+
+    def install_states(self) -> list[State]:
+        """Add the plugins' states to the state table; returns those that were new."""
+        new = [s for s in self.states() if s.code not in STATES]
+        STATES.update((s.code, s) for s in new)
+        return new
+
+    # -- rules (Extensions protocol) ---------------------------------------------------------
+    def rules(self) -> list[tuple[str, str, Callable[..., Any]]]:
+        """(plugin, rule id, rule) in load order: the built-in rules first."""
+        if "rules" not in self._cache:
+            failed: list[PluginProblem] = []
+            self._cache["rules"] = [
+                (name, getattr(fn, "rule_id", getattr(fn, "__name__", "règle")), fn)
+                for name, fn in self._collect("decompte_rules", failed)]
+            self._cache["rules_failed"] = [Finding(
+                f"plugin.{p.plugin}", Severity.ERROR, "", p.message,
+                f"signalez l'anomalie à l'auteur du plugin {p.plugin}, ou désactivez-le "
+                "([plugins] disabled) ; le dépôt reste bloqué") for p in failed]
+        return self._cache["rules"]
+
+    def extra_findings(self, draft: PieceDraft, context: Any) -> list[Finding]:
+        """Findings of every rule of every plugin; a crash is a blocking finding."""
+        findings: list[Finding] = []
+        for plugin, rule_id, fn in self.rules():
+            try:
+                found = []
+                for f in fn(draft, context):
+                    if not isinstance(f, Finding):
+                        raise TypeError(f"{type(f).__name__} renvoyé au lieu d'un Finding")
+                    found.append(f if f.rule_id else dataclasses.replace(f, rule_id=rule_id))
+                findings += found
+            except Exception as exc:
+                message = (f"La règle {rule_id} du plugin {plugin} a échoué : "
+                           f"{type(exc).__name__}: {exc}")
+                self._problem(plugin, "decompte_rules", message)
+                findings.append(Finding(
+                    rule_id, Severity.ERROR, "", message,
+                    f"signalez l'anomalie à l'auteur du plugin {plugin}, ou désactivez-le "
+                    "([plugins] disabled) ; le dépôt reste bloqué"))
+        return findings + self._cache["rules_failed"]
+
+    # -- events (Extensions protocol) --------------------------------------------------------
+    def emit(self, event: str, payload: Mapping[str, Any]) -> None:
+        hook = EVENT_HOOKS.get(event)
+        if hook is None or self._closed:
+            return
+        args = {**payload, "view": self._view}
+        for name, impl in self._calls(hook):
+            with self.guard(name, hook, f"Le hook {hook}"):
+                self._invoke(name, impl, args)
+
+    # -- exporters ---------------------------------------------------------------------------
+    def _exporters(self) -> dict[str, tuple[str, Exporter]]:
+        if "exporters" not in self._cache:
+            table: dict[str, tuple[str, Exporter]] = {}
+            for name, exporter in self._collect("decompte_exporters"):
+                key = getattr(exporter, "name", "")
+                if not key or not getattr(exporter, "formats", ()) or not callable(
+                        getattr(exporter, "write", None)):
+                    self._problem(name, "decompte_exporters",
+                                  f"{exporter!r} : il faut un nom, des formats et write()")
+                elif key in table:
+                    self._problem(name, "decompte_exporters", f"export {key} déjà défini par "
+                                  f"le plugin {table[key][0]}")
+                else:
+                    table[key] = (name, exporter)
+            self._cache["exporters"] = table
+        return self._cache["exporters"]
+
+    def exporters(self) -> dict[str, Exporter]:
+        return {key: exporter for key, (_, exporter) in self._exporters().items()}
+
+    def exporter(self, name: str) -> Exporter:
+        return self._exporter_entry(name)[1]
+
+    def exporter_plugin(self, name: str) -> str:
+        return self._exporter_entry(name)[0]
+
+    def _exporter_entry(self, name: str) -> tuple[str, Exporter]:
+        try:
+            return self._exporters()[name]
+        except KeyError:
+            raise NotFound(f"Export {name} inconnu", field="export",
+                           hint="exports : " + (", ".join(self._exporters()) or "aucun")
+                           ) from None
+
+    # -- commands ----------------------------------------------------------------------------
+    def _commands(self) -> dict[str, tuple[str, Command]]:
+        if "commands" not in self._cache:
+            table: dict[str, tuple[str, Command]] = {}
+            for name, command in self._collect("decompte_commands"):
+                if not isinstance(command, Command):
+                    self._problem(name, "decompte_commands", f"{command!r} n'est pas un Command")
+                elif command.name in table:
+                    self._problem(name, "decompte_commands",
+                                  f"commande {command.name} déjà définie")
+                else:
+                    table[command.name] = (name, command)
+            self._cache["commands"] = table
+        return self._cache["commands"]
+
+    def cli_commands(self) -> list[Command]:
+        return [c for _, c in self._commands().values() if c.cli]
+
+    def palette_commands(self) -> list[Command]:
+        return [c for _, c in self._commands().values() if c.palette]
+
+    def run_command(self, name: str, core: Core, session: Session,
+                    args: Mapping[str, Any] | None = None) -> Any:
+        """Run a plugin command as `session`; a crash becomes PluginFailed."""
+        try:
+            plugin, command = self._commands()[name]
+        except KeyError:
+            raise NotFound(f"Commande {name} inconnue", field="command") from None
+        given = dict(args or {})
+        values = {a.name: given.get(a.name, a.default) for a in command.arguments}
+        missing = [a.name for a in command.arguments if a.required and values[a.name] is None]
+        if missing:
+            raise UsageError(f"Argument obligatoire manquant : {missing[0]}", field=missing[0])
+        ctx = CommandContext(session, PluginView(core, session), UserActions(core, session),
+                             self.settings(plugin), values)
+        with self.guard(plugin, "decompte_commands", f"La commande {name}", reraise=True):
+            return command.run(ctx)
+
+    # -- description and shutdown ------------------------------------------------------------
+    def describe(self) -> list[dict[str, Any]]:
+        """What ``decompte plugins`` shows: name, version, status, hooks, source, problems."""
+        return [info.as_dict() for info in self.infos.values()]
+
+    def close(self) -> None:
+        """Call `decompte_shutdown` once (plugins flush their queues)."""
+        if self._closed:
+            return
+        self._closed = True
+        for name, impl in self._calls("decompte_shutdown"):
+            with self.guard(name, "decompte_shutdown", "L'arrêt"):
+                self._invoke(name, impl, {})
+
+
+# -- helpers for the CLI and the TUI -----------------------------------------------------------
+
+def host_of(core: Core) -> PluginHost:
+    host = getattr(core, "plugins", None) or getattr(core.workflow, "extensions", None)
+    if not isinstance(host, PluginHost):
+        raise UsageError("Aucun plugin n'est chargé", field="plugins",
+                         hint="construisez le cœur avec un PluginHost")
+    return host
+
+
+def format_plugins(rows: list[dict[str, Any]]) -> str:
+    """A plain table of `PluginHost.describe()` for the terminal."""
+    lines = []
+    for r in rows:
+        hooks = ", ".join(h.removeprefix("decompte_") for h in r["hooks"]) or "—"
+        lines.append(f"{r['name']}  {r['version']}  [{r['status']}]\n"
+                     f"    hooks : {hooks}\n    source : {r['source']}")
+        lines += [f"    problème : {p}" for p in r["problems"]]
+    return "\n".join(lines)
+
+
+def add_cli_commands(subparsers: argparse._SubParsersAction[Any], host: PluginHost
+                     ) -> list[str]:
+    """Add each plugin CLI command as a sub-command; dispatch on `args.plugin_command`."""
+    added = []
+    for command in host.cli_commands():
+        try:
+            parser = subparsers.add_parser(command.name, help=command.help,
+                                           description=command.help)
+        except Exception as exc:  # argparse refuses a name the CLI already has
+            plugin = host._commands()[command.name][0]
+            host._problem(plugin, "decompte_commands", f"commande {command.name} : {exc}")
+            continue
+        for arg in command.arguments:
+            parser.add_argument(f"--{arg.name.replace('_', '-')}", dest=arg.name,
+                                required=arg.required, default=arg.default, help=arg.help)
+        parser.set_defaults(plugin_command=command.name)
+        added.append(command.name)
+    return added
+
+
+
+def _entry_points() -> list[metadata.EntryPoint]:
+    return sorted(metadata.entry_points(group=GROUP), key=lambda ep: ep.name)
+
+
+def _resolve(plugin: object) -> object:
+    if isinstance(plugin, str):
+        plugin = importlib.import_module(plugin)
+    elif isinstance(plugin, metadata.EntryPoint):
+        plugin = plugin.load()
+    return plugin() if isinstance(plugin, type) else plugin
+
+
+def _own_version() -> str:
+    try:
+        return metadata.version("decompte")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__
