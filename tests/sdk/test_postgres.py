@@ -1,0 +1,53 @@
+"""The same schema and workflow on PostgreSQL (skipped when no server answers)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from conftest import LOGINS, TODAY, make_draft
+from sdk.config import Config
+from sdk.core import Core
+from sdk.demo import build_demo
+from sdk.store import open_store
+
+SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+psycopg = pytest.importorskip("psycopg")
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_url():
+    try:
+        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL injoignable : {exc}")
+    name = f"decompte_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_demo_world_and_circuit_on_postgres(pg_url, tmp_path, clock):
+    store = open_store(pg_url, files_dir=tmp_path / "files")
+    assert store.dialect == "postgresql"
+    build_demo(lambda c: Core(store, Config(), c), today=TODAY)
+    core = Core(store, Config(), clock)
+    titulaire = core.org.open_session(core.org.user(LOGINS["titulaire"]))
+    moe = core.org.open_session(core.org.user(LOGINS["moe"]))
+    a4 = core.workflow.deposit(titulaire, make_draft("A4", "PG-1", "1234.56")).piece
+    core.workflow.take(moe, a4.id)
+    a15 = core.workflow.deposit(moe, make_draft("A15", "PG-EA-1", "1234.56"), after=a4.id).piece
+    assert a15.state == "MISE_A_DISPOSITION_MOA"
+    assert core.queries.piece(titulaire, a4.id).state == "ASSOCIEE"
+    rows = core.queries.synthese(moe).rows
+    assert "PG-1" not in [r.number for r in rows] and len(rows) >= 4
+    assert core.org.search_structures(name="charp*")[0].name == "CHARPENTES MARTIN SARL"
+    store.close()
