@@ -66,6 +66,15 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
+class _Plan:
+    draft: PieceDraft
+    cadre: Cadre | None
+    route: _Route
+    prev: Row | None
+    findings: list[Finding]
+
+
+@dataclass(frozen=True, slots=True)
 class _Route:
     supplier: Structure
     recipient: Structure | None
@@ -102,6 +111,19 @@ class Workflow:
         return self.clock().date()
 
     # -- deposit ------------------------------------------------------------------------------
+    def check(
+        self,
+        session: Session,
+        draft: PieceDraft,
+        *,
+        file: Path | None = None,
+        attachments_in: Iterable[AttachmentInput] = (),
+        after: int | None = None,
+    ) -> list[Finding]:
+        """Every finding a deposit of this draft would meet, without writing anything
+        (for findings shown as the user types)."""
+        return self._prepare(session, draft, file, list(attachments_in), after).findings
+
     def deposit(
         self,
         session: Session,
@@ -114,6 +136,45 @@ class Workflow:
     ) -> Receipt:
         """Initial deposit, or the next piece of a dossier when `after` names the previous."""
         attachment_list = list(attachments_in)
+        plan = self._prepare(session, draft, file, attachment_list, after)
+        findings = plan.findings
+        if errors(findings):
+            raise ValidationRefused(findings)
+        if warnings(findings) and not confirm_warnings:
+            raise ValidationRefused(
+                findings,
+                "Des avertissements doivent être confirmés avant le dépôt (option --confirm)",
+            )
+        assert plan.cadre is not None  # an unknown cadre yields an error finding above
+        created: list[str] = []
+        try:
+            receipt = self._write_deposit(
+                session,
+                plan.draft,
+                plan.cadre,
+                plan.route,
+                plan.prev,
+                file,
+                attachment_list,
+                created,
+                tuple(findings),
+            )
+        except BaseException:
+            self._discard_unreferenced(created)
+            raise
+        self.extensions.emit(
+            "piece_deposited", {"piece": receipt.piece, "certificate": receipt.certificate}
+        )
+        return receipt
+
+    def _prepare(
+        self,
+        session: Session,
+        draft: PieceDraft,
+        file: Path | None,
+        attachment_list: list[AttachmentInput],
+        after: int | None,
+    ) -> _Plan:
         cadre = self.cadres.get(draft.cadre)
         draft = dataclasses.replace(draft, cadre=cadre.code if cadre else draft.cadre.strip())
         findings: list[Finding] = []
@@ -141,26 +202,27 @@ class Workflow:
         findings += check_draft(draft, context, self.rules)
         findings += self.extensions.extra_findings(draft, context)
         findings += check_deposit_files(file, attachment_list)
-        if errors(findings):
-            raise ValidationRefused(findings)
-        if warnings(findings) and not confirm_warnings:
-            raise ValidationRefused(
-                findings,
-                "Des avertissements doivent être confirmés avant le dépôt (option --confirm)",
-            )
-        assert cadre is not None  # an unknown cadre yields an error finding above
-        created: list[str] = []
-        try:
-            receipt = self._write_deposit(
-                session, draft, cadre, route, prev, file, attachment_list, created, tuple(findings)
-            )
-        except BaseException:
-            self._discard_unreferenced(created)
-            raise
-        self.extensions.emit(
-            "piece_deposited", {"piece": receipt.piece, "certificate": receipt.certificate}
-        )
-        return receipt
+        return _Plan(draft, cadre, route, prev, findings)
+
+    def allowed_actions(self, session: Session, piece: Piece) -> list[Action]:
+        """What the acting structure may do on this piece now (the app offers only these)."""
+        stage = S.state(piece.state).stage
+        me = session.structure.id
+        if stage is Stage.SUSPENDED:
+            return [Action.COMPLETE] if me == piece.depositor_structure_id else []
+        if me != piece.holder_structure_id:
+            return []
+        allowed = [a for a in S.HOLDER_ACTIONS[stage] if a is not Action.COMPLETE]
+        if piece.holder_role not in S.SUSPENDERS:
+            allowed = [a for a in allowed if a is not Action.SUSPEND]
+        if Action.ASSOCIATE in allowed and not self.next_cadres(piece):
+            allowed.remove(Action.ASSOCIATE)
+        order = list(Action)
+        return sorted(allowed, key=order.index)
+
+    def next_cadres(self, piece: Piece) -> list[Cadre]:
+        """Cadres the holder may deposit after this piece."""
+        return [c for c in self.cadres.next_after(piece.cadre) if c.by_holder]
 
     def _discard_unreferenced(self, shas: list[str]) -> None:
         if not shas:

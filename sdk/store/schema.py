@@ -91,13 +91,6 @@ memberships = Table(
     Column("role", String(30), nullable=False),
 )
 
-user_services = Table(
-    "user_services",
-    metadata,
-    Column("user_id", ForeignKey("users.id"), primary_key=True),
-    Column("service_id", ForeignKey("services.id"), primary_key=True),
-)
-
 attachment_requests = Table(
     "attachment_requests",
     metadata,

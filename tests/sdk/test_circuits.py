@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sdk.queries import SearchCriteria
 from sdk.states import Motive
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
@@ -251,3 +252,24 @@ def test_refused_initial_piece_closes_dossier_and_shows_in_synthese_for_ten_days
     clock.advance(days=11)
     numbers = [r.number for r in core.queries.synthese(titulaire).rows]
     assert "T-PDM-X" not in numbers
+
+
+def test_allowed_actions_follow_the_holder_and_the_stage(core, as_, draft):
+    titulaire, moe, st = as_("titulaire"), as_("moe"), as_("soustraitant")
+    a4 = core.workflow.deposit(titulaire, draft(A4, "T-ALLOW")).piece
+    allowed = core.workflow.allowed_actions
+    assert allowed(moe, a4) == ["take", "refuse", "suspend", "associate"]
+    assert allowed(titulaire, a4) == []
+    assert [c.short for c in core.workflow.next_cadres(a4)] == ["A15", "A16"]
+    suspended = core.workflow.suspend(moe, a4.id, "pièce jointe manquante")
+    assert allowed(titulaire, suspended) == ["complete"] and allowed(moe, suspended) == []
+    a10 = core.workflow.deposit(st, draft("A10", "ST-ALLOW")).piece
+    assert allowed(titulaire, a10) == ["refuse", "validate"]
+
+
+def test_check_reports_findings_without_writing(core, as_, draft):
+    before = core.queries.search(as_("titulaire"), SearchCriteria(number="T-CHECK")).total
+    findings = core.workflow.check(as_("titulaire"), draft(A4, "T CHECK", engagement="x" * 60))
+    assert {"number.format", "engagement.format"} <= {f.rule_id for f in findings}
+    assert core.workflow.check(as_("titulaire"), draft(A4, "T-CHECK")) == []
+    assert core.queries.search(as_("titulaire"), SearchCriteria(number="T-CHECK")).total == before

@@ -251,13 +251,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_pieces_state', ['state', 'holder_since'], unique=False)
         batch_op.create_index('ix_pieces_supplier', ['supplier_structure_id', 'issue_date'], unique=False)
 
-    op.create_table('user_services',
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('service_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
-    sa.PrimaryKeyConstraint('user_id', 'service_id')
-    )
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('piece_id', sa.Integer(), nullable=False),
@@ -320,7 +313,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachments_piece_id'))
 
     op.drop_table('attachments')
-    op.drop_table('user_services')
     with op.batch_alter_table('pieces', schema=None) as batch_op:
         batch_op.drop_index('ix_pieces_supplier')
         batch_op.drop_index('ix_pieces_state')
