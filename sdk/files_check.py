@@ -1,10 +1,13 @@
-"""Checks on the files of a deposit (the piece's own file and its attachments)."""
+"""The files of a deposit: the piece's own file (format detected, damaged or dangerous files
+refused) and its attachments (portal rules), turned into findings next to the other checks."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .documents import DocumentError, check_attachments, inspect_file
 from .findings import Finding, Severity
 
 
@@ -20,28 +23,38 @@ class AttachmentInput:
         return self.name or self.path.name
 
 
-def check_deposit_files(file: Path | None, attachments: list[AttachmentInput]) -> list[Finding]:
+def inspect_deposit(
+    file: Path | None, attachments: list[AttachmentInput]
+) -> tuple[str, list[Finding]]:
+    """The detected "format de dépôt" of `file` and every finding on the files."""
     found: list[Finding] = []
-    for label, path in ([("file", file)] if file else []) + [
-        (f"attachments[{i}]", a.path) for i, a in enumerate(attachments)
-    ]:
-        if not path.is_file():
+    file_format = ""
+    if file is not None:
+        try:
+            inspection = inspect_file(file)
+        except DocumentError as exc:
+            rule = "file." + re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
             found.append(
-                Finding(
-                    "file.missing",
-                    Severity.ERROR,
-                    label,
-                    f"Fichier introuvable : {path}",
-                    "vérifiez le chemin",
-                )
+                Finding(rule.removesuffix("_error"), Severity.ERROR, "file", exc.message, exc.hint)
             )
-    return found
-
-
-def detect_format(path: Path) -> str:
-    head = path.read_bytes()[:1024]
-    if head.startswith(b"%PDF"):
-        return "PDF_NON_SIGNE"
-    if head.lstrip().startswith(b"<"):
-        return "XML"
-    return "AUTRE"
+        else:
+            file_format = str(inspection.format)
+            found += inspection.findings
+    missing = [
+        Finding(
+            "attachment.missing",
+            Severity.ERROR,
+            f"attachments[{i}]",
+            f"Pièce jointe introuvable : {a.path}",
+            "vérifiez le chemin du fichier",
+        )
+        for i, a in enumerate(attachments)
+        if not a.path.is_file()
+    ]
+    if missing:  # the size rules need every file: report the paths first
+        return file_format, found + missing
+    piece_file = file if file is not None and file.is_file() else None
+    found += check_attachments(
+        [(a.path, a.display_name) for a in attachments], piece_file=piece_file
+    )
+    return file_format, found

@@ -17,13 +17,14 @@ from . import states as S
 from .cadres import CadreTable
 from .config import Config
 from .deadlines import Deadline, action_deadline, payment_deadline
+from .documents import CertificateData
 from .errors import NotFound, UsageError
 from .model import ActorRole, Event, Piece
 from .org import Organisation
 from .session import Session
 from .store import Store
 from .store import rows as R
-from .store.schema import dossiers, events, marches, pieces, structures
+from .store.schema import dossiers, events, files, marches, pieces, structures, users
 from .textkeys import like_pattern, literal_prefix
 from .workflow import _to_piece, visible
 
@@ -371,6 +372,56 @@ class Queries:
             except NotFound:
                 continue
         raise NotFound(f"Dossier de facturation n° {number} introuvable", field="dossier")
+
+    def certificate(self, session: Session, piece_id: int) -> CertificateData:
+        """What the deposit certificate of a piece states (visible pieces only)."""
+        piece = self.piece(session, piece_id)
+        cadre = self.cadres.get(piece.cadre)
+        with self.store.read() as conn:
+            names = {
+                r.id: f"{r.identifier} - {r.name}"
+                for r in conn.execute(
+                    select(structures.c.id, structures.c.identifier, structures.c.name).where(
+                        structures.c.id.in_(
+                            {
+                                piece.depositor_structure_id,
+                                piece.supplier_structure_id,
+                                piece.recipient_structure_id,
+                            }
+                        )
+                    )
+                )
+            }
+            depositor = conn.execute(
+                select(users.c.first_name, users.c.last_name).where(
+                    users.c.id == piece.depositor_user_id
+                )
+            ).first()
+            size = conn.execute(
+                select(files.c.size).where(files.c.sha256 == piece.file_sha256)
+            ).scalar()
+        return CertificateData(
+            number=piece.certificate,
+            deposited_at=piece.deposited_at,
+            depositor=f"{depositor.first_name} {depositor.last_name}" if depositor else "",
+            depositor_structure=names.get(piece.depositor_structure_id, ""),
+            cadre_code=cadre.short if cadre else piece.cadre,
+            cadre_label=cadre.label if cadre else piece.cadre,
+            piece_type=(cadre.document if cadre else ""),
+            piece_number=piece.number,
+            dossier_number=piece.dossier_number,
+            marche_number=piece.marche_number,
+            supplier=names.get(piece.supplier_structure_id, ""),
+            recipient=names.get(piece.recipient_structure_id or 0, ""),
+            total_ht=piece.total_ht,
+            total_vat=piece.total_vat,
+            total_ttc=piece.total_ttc,
+            currency=piece.currency,
+            file_name=piece.file_name,
+            file_sha256=piece.file_sha256,
+            file_format=piece.file_format,
+            file_size=size,
+        )
 
     def deadline(self, piece: Piece) -> Deadline | None:
         return action_deadline(

@@ -23,7 +23,7 @@ from .cadres import Cadre, CadreTable
 from .config import Config
 from .errors import Conflict, NotAuthorised, NotFound, UsageError, ValidationRefused
 from .extensions import Extensions, NoExtensions
-from .files_check import AttachmentInput, check_deposit_files, detect_format
+from .files_check import AttachmentInput, inspect_deposit
 from .findings import Finding, Severity, errors, warnings
 from .marches import load as load_marche
 from .model import ActorRole, Marche, Piece, PieceDraft, RoutingMode, Structure, VatLine
@@ -72,6 +72,7 @@ class _Plan:
     route: _Route
     prev: Row | None
     findings: list[Finding]
+    file_format: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,20 +146,9 @@ class Workflow:
                 findings,
                 "Des avertissements doivent être confirmés avant le dépôt (option --confirm)",
             )
-        assert plan.cadre is not None  # an unknown cadre yields an error finding above
         created: list[str] = []
         try:
-            receipt = self._write_deposit(
-                session,
-                plan.draft,
-                plan.cadre,
-                plan.route,
-                plan.prev,
-                file,
-                attachment_list,
-                created,
-                tuple(findings),
-            )
+            receipt = self._write_deposit(session, plan, file, attachment_list, created)
         except BaseException:
             self._discard_unreferenced(created)
             raise
@@ -201,8 +191,9 @@ class Workflow:
             context = self._rule_context(conn, session, draft, cadre, route, prev)
         findings += check_draft(draft, context, self.rules)
         findings += self.extensions.extra_findings(draft, context)
-        findings += check_deposit_files(file, attachment_list)
-        return _Plan(draft, cadre, route, prev, findings)
+        file_format, file_findings = inspect_deposit(file, attachment_list)
+        findings += file_findings
+        return _Plan(draft, cadre, route, prev, findings, file_format)
 
     def allowed_actions(self, session: Session, piece: Piece) -> list[Action]:
         """What the acting structure may do on this piece now (the app offers only these)."""
@@ -298,6 +289,18 @@ class Workflow:
             supplier = session.structure
         else:
             supplier = by_id[marche.one(ActorRole.FOURNISSEUR) or me]
+        given = draft.supplier_identifier.replace(" ", "")
+        if given and given != supplier.identifier:
+            findings.append(
+                Finding(
+                    "actors.supplier",
+                    Severity.ERROR,
+                    "supplier_identifier",
+                    f"Le fournisseur indiqué ({given}) n'est pas celui du dossier "
+                    f"({supplier.identifier} - {supplier.name})",
+                    "déposez pour la structure du fournisseur, ou corrigez le fichier",
+                )
+            )
         moe = pick(draft.moe_identifier, marche.one(ActorRole.MOE), "moe_identifier")
         moa = by_id.get(marche.one(ActorRole.MOA) or 0)
         financial = by_id.get(marche.one(ActorRole.SERVICE_FINANCIER) or 0)
@@ -454,15 +457,14 @@ class Workflow:
     def _write_deposit(
         self,
         session: Session,
-        draft: PieceDraft,
-        cadre: Cadre,
-        route: _Route,
-        prev: Row | None,
+        plan: _Plan,
         file: Path | None,
         attachment_list: list[AttachmentInput],
         created: list[str],
-        findings: tuple[Finding, ...],
     ) -> Receipt:
+        draft, route, prev = plan.draft, plan.route, plan.prev
+        cadre = plan.cadre
+        assert cadre is not None
         blobs: list[tuple[str, int]] = []
         now, today = self.clock(), self.today()
         certificate = f"CD{today:%Y%m%d}{secrets.token_hex(4).upper()}"
@@ -553,7 +555,7 @@ class Workflow:
                         certificate=certificate,
                         file_sha256=blobs[0][0] if file else None,
                         file_name=file.name if file else "",
-                        file_format=detect_format(file) if file else "",
+                        file_format=plan.file_format,
                         comment=draft.comment,
                         version=1,
                     )
@@ -626,7 +628,7 @@ class Workflow:
             f"cours de transmission à {holder_text} ({route.holder.identifier} - "
             f"{route.holder.name})"
         )
-        return Receipt(piece, certificate, dossier_number, message, findings)
+        return Receipt(piece, certificate, dossier_number, message, tuple(plan.findings))
 
     # -- processing ---------------------------------------------------------------------------
     def take(

@@ -4,44 +4,18 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
 
-from sdk.amounts import compute_totals, vat_line
 from sdk.config import Config
 from sdk.core import Core
 from sdk.demo import build_demo
-from sdk.model import PieceDraft
 from sdk.session import Session
 from sdk.store import open_store
 
-TODAY = date(2026, 11, 23)
-LOGINS = {
-    "moa": "marie.lambert@saint-aubin.fr",
-    "sf": "paul.renard@dgfip.finances.gouv.fr",
-    "moe": "juliette.forin@atelier-moreau.fr",
-    "titulaire": "luc.durand@batiments-durand.fr",
-    "cotraitant": "anne.martin@charpentes-martin.fr",
-    "soustraitant": "karim.lefevre@elec-lefevre.fr",
-    "soustraitant2": "sophie.girard@plomberie-girard.fr",
-    "clerk": "lucas.petit@saint-aubin.fr",
-}
-
-
-class Clock:
-    """A test clock: fixed, moved explicitly."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, days: int = 0, hours: int = 0) -> None:
-        self.now += timedelta(days=days, hours=hours)
+from support import LOGINS, TODAY, Clock, make_draft
 
 
 @pytest.fixture(scope="session")
@@ -88,37 +62,6 @@ def as_(core: Core):
         return core.org.open_session(core.org.user(LOGINS[key]))
 
     return open_for
-
-
-def make_draft(
-    cadre: str,
-    number: str,
-    base: str = "1000.00",
-    *,
-    marche: str = "2026-ECO-001",
-    rate: str = "20",
-    issue_date: date = TODAY,
-    **changes: object,
-) -> PieceDraft:
-    """A consistent draft: one VAT line, header totals computed from it."""
-    line = vat_line(Decimal(base), Decimal(rate))
-    totals = compute_totals([line])
-    values: dict[str, object] = dict(
-        cadre=cadre,
-        number=number,
-        issue_date=issue_date,
-        marche_number=marche,
-        engagement="EJ2026000123",
-        service_code="SERVICES_TECHNIQUES",
-        iban="FR7630006000011234567890189",
-        vat_lines=[line],
-        total_ht=totals.total_ht,
-        total_vat=totals.total_vat,
-        total_ttc=totals.total_ttc,
-        amount_due=totals.amount_due,
-    )
-    values.update(changes)
-    return PieceDraft(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import DecompteError
-from . import admin_commands, org_commands, piece_commands
+from . import admin_commands, file_commands, org_commands, piece_commands
 from .context import Context
 from .output import dumps
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin_commands.register(sub)
     org_commands.register(sub)
     piece_commands.register(sub)
+    file_commands.register(sub)
     return parser
 
 

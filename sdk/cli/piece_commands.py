@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +22,8 @@ from .output import fields, money, table
 def register(sub: Any) -> None:
     p = sub.add_parser("deposit", help="déposer une pièce (initiale ou --after PIECE)")
     p.add_argument("--cadre", required=True, help="A4, A15… ou le code complet")
-    p.add_argument("--number", required=True)
-    p.add_argument("--date", required=True, type=_date, help="date de la pièce AAAA-MM-JJ")
+    p.add_argument("--number", default="")
+    p.add_argument("--date", type=_date, default=None, help="date de la pièce AAAA-MM-JJ")
     p.add_argument("--marche", default="", help="numéro de marché (dépôt initial)")
     p.add_argument("--after", default=None, help="pièce précédente du dossier")
     p.add_argument(
@@ -50,6 +51,11 @@ def register(sub: Any) -> None:
     p.add_argument("--file", type=Path, default=None)
     p.add_argument("--attach", action="append", default=[], metavar="CHEMIN[:TYPE[:DÉSIGNATION]]")
     p.add_argument("--comment", default="")
+    p.add_argument(
+        "--prefill",
+        action="store_true",
+        help="compléter numéro, date, montants et TVA depuis le Factur-X / XML",
+    )
     p.add_argument("--confirm", action="store_true", help="confirmer les avertissements")
     p.set_defaults(func=deposit)
 
@@ -208,6 +214,15 @@ def deposit(ctx: Context) -> int:
         comment=a.comment,
         file_name=a.file.name if a.file else "",
     )
+    if a.prefill:
+        draft = _prefilled(draft, a)
+    for name, label in (("number", "--number"), ("issue_date", "--date")):
+        if not getattr(draft, name):
+            raise UsageError(
+                "Champ obligatoire",
+                field=label,
+                hint="saisissez-le, ou utilisez --prefill avec un Factur-X",
+            )
     after = piece_ref(ctx, a.after).id if a.after else None
     attachments = []
     for spec in a.attach:
@@ -248,6 +263,55 @@ def deposit(ctx: Context) -> int:
         + (f"\nConstats :\n{notes}" if notes else ""),
     )
     return 0
+
+
+def _prefilled(draft: PieceDraft, a: Any) -> PieceDraft:
+    """Fill what the command line left out from the structured invoice in the file."""
+    from ..documents import inspect_file
+
+    if a.file is None:
+        raise UsageError(
+            "--prefill lit le fichier déposé",
+            field="--file",
+            hint="indiquez le Factur-X ou le XML avec --file",
+        )
+    invoice = inspect_file(a.file).invoice
+    if invoice is None:
+        raise UsageError(
+            "Ce fichier ne porte pas de facture structurée",
+            field="--file",
+            hint="déposez un PDF Factur-X ou un XML CII/UBL, ou saisissez les montants",
+        )
+    given = {
+        "number": a.number,
+        "issue_date": a.date,
+        "engagement": a.engagement,
+        "service_code": a.service,
+        "marche_number": a.marche,
+        "recipient_identifier": a.recipient,
+    }
+    explicit_amounts = bool(a.line) or any(
+        v is not None for v in (a.total_ht, a.total_vat, a.total_ttc, a.amount_due)
+    )
+    changes = {}
+    for name, value in invoice.draft_fields().items():
+        if value in (None, "", [], ()) or given.get(name):
+            continue
+        if explicit_amounts and name in _AMOUNT_FIELDS:
+            continue
+        changes[name] = value
+    return dataclasses.replace(draft, **changes)
+
+
+_AMOUNT_FIELDS = {
+    "vat_lines",
+    "total_ht",
+    "total_vat",
+    "total_ttc",
+    "prepaid",
+    "amount_due",
+    "discount_ttc",
+}
 
 
 def process(ctx: Context) -> int:

@@ -38,7 +38,9 @@ def _error(rule: str, field: str, message: str, hint: str) -> Finding:
     return Finding(rule_id=rule, severity=Severity.ERROR, field=field, message=message, hint=hint)
 
 
-def name_findings(name: str, *, field: str = "attachment", limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+def name_findings(
+    name: str, *, field: str = "attachment", limits: Limits = DEFAULT_LIMITS
+) -> list[Finding]:
     """Rules on the name alone: safe, ≤ `max_name_length` characters, allowed extension."""
     problem = name_problem(name)
     if problem:
@@ -72,7 +74,9 @@ def size_findings(
     name: str, size: int, *, field: str = "attachment", limits: Limits = DEFAULT_LIMITS
 ) -> list[Finding]:
     if size == 0:
-        return [_error("attachment.empty", field, f"{name} : fichier vide", "joignez le bon fichier")]
+        return [
+            _error("attachment.empty", field, f"{name} : fichier vide", "joignez le bon fichier")
+        ]
     if size > limits.max_attachment_bytes:
         return [
             _error(
@@ -108,7 +112,8 @@ def check_attachment(
                     rule_id="attachment.content",
                     severity=Severity.WARNING,
                     field=field,
-                    message=f"{name} : l'extension ne correspond pas au contenu ({KIND_LABELS[kind]})",
+                    message=f"{name} : l'extension ne correspond pas au contenu "
+                    f"({KIND_LABELS[kind]})",
                     hint="vérifiez qu'il s'agit du bon fichier",
                 )
             )
@@ -126,7 +131,7 @@ def check_attachments(
     out: list[Finding] = []
     total = file_size(Path(piece_file)) if piece_file is not None else 0
     for index, spec in enumerate(attachments):
-        path, name = (spec if isinstance(spec, tuple) else (spec, None))
+        path, name = spec if isinstance(spec, tuple) else (spec, None)
         out += check_attachment(path, name, field=f"attachments[{index}]", limits=limits)
         total += file_size(Path(path))
     if total > limits.max_piece_bytes:

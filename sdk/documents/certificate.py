@@ -62,14 +62,18 @@ def _latin1(text: str) -> str:
             char.encode("latin-1")
             out.append(char)
         except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+            plain = (
+                unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+            )
             out.append(plain or "?")
     return "".join(out)
 
 
 def _rows(data: CertificateData) -> list[tuple[str, str]]:
     cur = data.currency
-    depositor = data.depositor + (f" ({data.depositor_structure})" if data.depositor_structure else "")
+    depositor = data.depositor + (
+        f" ({data.depositor_structure})" if data.depositor_structure else ""
+    )
     rows = [
         ("Numéro de certificat", data.number),
         ("Date et heure du dépôt", fmt.moment(data.deposited_at)),
@@ -93,7 +97,7 @@ def _rows(data: CertificateData) -> list[tuple[str, str]]:
 
 def render_certificate(data: CertificateData) -> bytes:
     """The certificate as PDF bytes; identical bytes for identical data."""
-    from fpdf import FPDF
+    from fpdf import FPDF, FontFace
 
     pdf = FPDF(format="A4")
     created = data.deposited_at
@@ -124,15 +128,22 @@ def render_certificate(data: CertificateData) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(4)
-    label_w = 60
-    for label, value in _rows(data):
-        pdf.set_font("helvetica", "B", 10)
-        pdf.cell(label_w, 7, _latin1(label), border=1)
-        pdf.set_font("helvetica", "", 10)
-        pdf.multi_cell(width - label_w, 7, _latin1(value), border=1, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
+    with pdf.table(
+        col_widths=(60, width - 60),
+        first_row_as_headings=False,
+        line_height=6,
+        text_align="LEFT",
+    ) as table:
+        for label, value in _rows(data):
+            row = table.row()
+            row.cell(_latin1(label), style=FontFace(emphasis="BOLD"))
+            row.cell(_latin1(value))
     pdf.ln(4)
     pdf.set_font("helvetica", "B", 10)
-    pdf.cell(width, 7, _latin1("Empreinte SHA-256 du fichier déposé"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        width, 7, _latin1("Empreinte SHA-256 du fichier déposé"), new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font("courier", "", 9)
     pdf.cell(width, 6, data.file_sha256, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

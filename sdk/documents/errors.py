@@ -51,13 +51,14 @@ class DamagedPdfError(DocumentError):
 
 
 class TruncatedPdfError(DamagedPdfError):
-    default_hint = "le PDF est incomplet (transfert interrompu ?) : téléchargez-le ou exportez-le à nouveau"
+    default_hint = (
+        "le PDF est incomplet (transfert interrompu ?) : téléchargez-le ou exportez-le à nouveau"
+    )
 
 
 class BrokenXrefError(DamagedPdfError):
     default_hint = (
-        "la table des objets (xref) du PDF est invalide : régénérez-le depuis le logiciel "
-        "d'origine"
+        "la table des objets (xref) du PDF est invalide : régénérez-le depuis le logiciel d'origine"
     )
 
 

@@ -141,12 +141,9 @@ def sniff(head: bytes) -> str:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
-    text = head
-    for bom in (b"\xef\xbb\xbf",):
-        text = text.removeprefix(bom)
-    if head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<")):
+    if head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<")):  # UTF-16 with a BOM
         return "xml"
-    text = text.lstrip(b" \t\r\n")
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
     if text.startswith(b"<?xml") or (text[:1] == b"<" and text[1:2].isalpha()):
         return "xml"
     return "unknown"

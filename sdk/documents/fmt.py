@@ -43,6 +43,8 @@ def moment(value: datetime) -> str:
     offset = value.utcoffset()
     if offset is None:
         return text
+    if not offset:
+        return f"{text} (UTC)"
     minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
     return f"{text} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"

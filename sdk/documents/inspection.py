@@ -27,7 +27,7 @@ from .files import (
 )
 from .limits import DEFAULT_LIMITS, Limits, guarded
 from .pdf import PdfInfo, SignatureInfo, read_pdf
-from .xml_invoice import FIELD_LABELS, InvoiceData, extract_invoice, invoice_syntax, parse_xml
+from .xml_invoice import FIELD_LABELS, InvoiceData, read_invoice
 
 
 class DocumentFormat(StrEnum):
@@ -140,7 +140,8 @@ def inspect_file(
             _finding(
                 "file.extension",
                 Severity.WARNING,
-                f"extension « .{ext} » inattendue pour un contenu {KIND_LABELS[kind]}",
+                (f"extension « .{ext} »" if ext else "fichier sans extension")
+                + f" : contenu {KIND_LABELS[kind]}",
                 f"renommez le fichier en .{kind}",
             )
         )
@@ -158,19 +159,13 @@ def _inspect_xml(
             f"XML trop volumineux : {fmt.size(size)} (maximum {fmt.size(limits.max_xml_bytes)})"
         )
     invoice = guarded(
-        lambda: _read_invoice(path.read_bytes(), limits),
+        lambda: read_invoice(path.read_bytes(), limits),
         limits,
         "la lecture du XML",
     )
     fmt_ = DocumentFormat.XML_CII if invoice.syntax == "CII" else DocumentFormat.XML_UBL
     findings.extend(_invoice_findings(invoice, "xml"))
     return Inspection(format=fmt_, invoice=invoice, findings=tuple(findings), **base)
-
-
-def _read_invoice(data: bytes, limits: Limits) -> InvoiceData:
-    root = parse_xml(data, limits)
-    invoice_syntax(root)
-    return extract_invoice(root)
 
 
 def _inspect_pdf(
@@ -187,7 +182,7 @@ def _inspect_pdf(
     if info.invoice_xml is not None:
         try:
             invoice = guarded(
-                lambda: _read_invoice(info.invoice_xml or b"", limits),
+                lambda: read_invoice(info.invoice_xml or b"", limits),
                 limits,
                 "la lecture du XML Factur-X",
             )

@@ -26,13 +26,12 @@ class Limits:
     max_name_length: int = 50
     max_document_bytes: int = 120 * MIB  # a piece file can never exceed the piece total
     max_xml_bytes: int = 10 * MIB
-    max_stream_bytes: int = 32 * MIB  # decompressed size of one PDF stream
-    max_decoding_work_bytes: int = 64 * MIB
-    max_decoded_page_bytes: int = 64 * MIB  # content + forms decoded for the text probe
+    max_stream_bytes: int = 16 * MIB  # decompressed size of one PDF stream
+    max_decoding_work_bytes: int = 32 * MIB
+    max_decoded_page_bytes: int = 32 * MIB  # content + forms decoded for the text probe
     max_memory_growth_bytes: int = 96 * MIB  # resident growth while one file is read
     max_array_items: int = 100_000
     max_nesting: int = 64  # arrays and dictionaries inside one another
-    max_xref_entries: int = 500_000
     text_probe_pages: int = 3
     text_sample_chars: int = 200
     max_signature_fields: int = 200
@@ -152,7 +151,9 @@ def _recursion_guard(fn: Callable[[], T], what: str) -> T:
     try:
         return fn()
     except RecursionError:
-        raise ResourceLimitError(f"{what} a échoué : structure imbriquée trop profondément") from None
+        raise ResourceLimitError(
+            f"{what} a échoué : structure imbriquée trop profondément"
+        ) from None
 
 
 def pypdf_configuration(limits: Limits) -> AbstractContextManager[object]:

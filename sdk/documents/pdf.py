@@ -145,9 +145,7 @@ def read_pdf(
         if repairs:
             raise BrokenXrefError(f"la table xref du PDF est invalide ({repairs[0]})")
         signatures = tuple(_check_gap(handle, size, s) for s in info["signatures"])
-    return PdfInfo(
-        signatures=signatures, warnings=tuple(dict.fromkeys(warnings)), **info["fields"]
-    )
+    return PdfInfo(signatures=signatures, warnings=tuple(dict.fromkeys(warnings)), **info["fields"])
 
 
 def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str, Any]:
@@ -294,12 +292,15 @@ def _check_depth(reader: Any, limits: Limits) -> None:
         budget -= 1
         if depth > limits.max_nesting or budget < 0:
             raise ResourceLimitError(
-                f"structure du PDF imbriquée trop profondément (plus de {limits.max_nesting} niveaux)"
+                "structure du PDF imbriquée trop profondément "
+                f"(plus de {limits.max_nesting} niveaux)"
             )
         if isinstance(node, IndirectObject):
             continue
         if isinstance(node, dict):
-            todo.extend((child, depth + 1) for child in node.values() if isinstance(child, (dict, list)))
+            todo.extend(
+                (child, depth + 1) for child in node.values() if isinstance(child, (dict, list))
+            )
         elif isinstance(node, list):
             todo.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
 
@@ -386,7 +387,9 @@ def _text(value: object) -> str:
 
 def _pdf_date(raw: str) -> str:
     """PDF date "D:20240531100000+02'00'" → "2024-05-31T10:00:00+02:00" (raw if unparsable)."""
-    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?", raw)
+    match = re.match(
+        r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?", raw
+    )
     if not match:
         return raw
     y, mo, d, h, mi, s, tz, tzh, tzm = match.groups()

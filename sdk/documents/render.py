@@ -17,6 +17,12 @@ def _yes(flag: bool) -> str:
     return "oui" if flag else "non"
 
 
+def _sample(text: str, width: int = 80) -> str:
+    if not text:
+        return ""
+    return f" — « {text[:width]}{'…' if len(text) > width else ''} »"
+
+
 def render_inspection(ins: Inspection) -> str:
     lines = [
         f"Fichier        : {ins.name} — {fmt.size(ins.size)}",
@@ -29,18 +35,22 @@ def render_inspection(ins: Inspection) -> str:
             f"Version PDF    : {ins.pdf_version}",
             f"Pages          : {pages}",
             f"Chiffré        : {_yes(ins.encrypted)}",
-            f"Texte          : {_yes(ins.has_text)}"
-            + (f" — « {ins.text_sample[:80]}{'…' if len(ins.text_sample) > 80 else ''} »"
-               if ins.text_sample else ""),
+            f"Texte          : {_yes(ins.has_text)}{_sample(ins.text_sample)}",
             f"Signatures     : {len(ins.signatures) or 'aucune'}",
         ]
         for sig in ins.signatures:
-            cover = "couvre tout le fichier" if sig.covers_whole_file else "ne couvre pas tout le fichier"
+            cover = (
+                "couvre tout le fichier"
+                if sig.covers_whole_file
+                else "ne couvre pas tout le fichier"
+            )
             who = f", {sig.signer_name}" if sig.signer_name else ""
             when = f", le {sig.signing_time}" if sig.signing_time else ""
-            lines.append(f"  - {sig.field_name or 'sans nom'} : {sig.sub_filter or '?'}, {cover}{when}{who}")
+            lines.append(
+                f"  - {sig.field_name or 'sans nom'} : {sig.sub_filter or '?'}, {cover}{when}{who}"
+            )
         if ins.embedded_files:
-            lines.append(f"Pièces incluses : {', '.join(ins.embedded_files)}")
+            lines.append(f"Fichiers joints: {', '.join(ins.embedded_files)}")
         lines.append(f"XML embarqué   : {ins.embedded_xml or 'aucun'}")
     if ins.invoice is not None:
         lines += ["Données lues :", *_invoice_lines(ins.invoice)]
@@ -48,7 +58,9 @@ def render_inspection(ins: Inspection) -> str:
         lines.append("Constats :")
         for f in ins.findings:
             hint = f" — {f.hint}" if f.hint else ""
-            lines.append(f"  [{_SEVERITY.get(str(f.severity), f.severity)}] {f.message} ({f.rule_id}){hint}")
+            lines.append(
+                f"  [{_SEVERITY.get(str(f.severity), f.severity)}] {f.message} ({f.rule_id}){hint}"
+            )
     else:
         lines.append("Constats       : aucun")
     return "\n".join(lines)

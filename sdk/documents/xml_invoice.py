@@ -25,26 +25,7 @@ CREDIT_NOTE_TYPE_CODES = frozenset(
 )
 SCHEME_SIRET = "0009"
 SCHEME_SIREN = "0002"
-# Fields a deposit can be pre-filled with, reported as missing when absent.
-PREFILL_FIELDS = (
-    "number",
-    "issue_date",
-    "currency",
-    "seller.name",
-    "seller.siret",
-    "seller.vat_number",
-    "buyer.name",
-    "buyer.siret",
-    "total_ht",
-    "total_vat",
-    "total_ttc",
-    "amount_due",
-    "vat_breakdown",
-    "due_date",
-    "engagement",
-    "marche_number",
-    "service_code",
-)
+# Fields a deposit can be pre-filled with (French labels), reported when absent.
 FIELD_LABELS = {
     "number": "numéro",
     "issue_date": "date",
@@ -64,6 +45,7 @@ FIELD_LABELS = {
     "marche_number": "numéro de marché",
     "service_code": "code service",
 }
+PREFILL_FIELDS = tuple(FIELD_LABELS)
 
 
 def _parser() -> etree.XMLParser:

@@ -8,7 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import LOGINS
+
+from sdk.demo import demo_pdf
+
+from support import LOGINS
 
 PASSWORD = "Decompte-Demo-2026"
 
@@ -42,7 +45,7 @@ def test_init_demo_then_synthese_as_json(tmp_path):
 
 def test_deposit_process_and_history(demo_db, tmp_path):
     pdf = tmp_path / "pdm.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% cli\n%%EOF\n")
+    pdf.write_bytes(demo_pdf("cli", ["test"]))
     out = run(
         demo_db,
         "--json",

@@ -6,14 +6,16 @@ import multiprocessing
 from datetime import datetime, time
 from pathlib import Path
 
-from conftest import LOGINS, TODAY, make_draft
 from sqlalchemy import func, select
 
 from sdk.config import Config
 from sdk.core import Core
+from sdk.demo import demo_pdf
 from sdk.errors import Conflict, ValidationRefused
 from sdk.store import open_store
 from sdk.store.schema import events, files, pieces
+
+from support import LOGINS, TODAY, make_draft
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 
@@ -86,7 +88,7 @@ def test_two_processes_take_the_same_pieces(core, as_, demo_db):
 
 def test_two_processes_deposit_the_same_numbers(core, demo_db, tmp_path):
     pdf = tmp_path / "race.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% race\n%%EOF\n")
+    pdf.write_bytes(demo_pdf("race", ["test"]))
     outcome = _run(_race_deposit, (str(demo_db), str(pdf)))
     for i in range(10):
         assert sorted(r for n, r in outcome if n == i) == ["refused", "won"]

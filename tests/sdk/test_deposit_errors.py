@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from sdk.demo import demo_pdf
 from sdk.errors import Conflict, NotFound, UsageError, ValidationRefused
 from sdk.files_check import AttachmentInput
 from sdk.store.schema import events, files, pieces
@@ -79,7 +80,7 @@ def test_refusal_motive_must_be_allowed_for_the_role(core, as_, draft):
 
 def test_failed_deposit_leaves_no_row_and_no_file(core, as_, draft, tmp_path):
     pdf = tmp_path / "nouveau.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% unique content for this test 7f3a\n%%EOF\n")
+    pdf.write_bytes(demo_pdf("unique content for this test 7f3a", ["test"]))
     before, stored = counts(core), blobs(core)
     bad = draft(A4, "HALF-1", total_ttc=Decimal("999.99"))  # header does not add up
     with pytest.raises(ValidationRefused) as raised:

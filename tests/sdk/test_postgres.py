@@ -7,11 +7,12 @@ import uuid
 
 import pytest
 
-from conftest import LOGINS, TODAY, make_draft
 from sdk.config import Config
 from sdk.core import Core
 from sdk.demo import build_demo
 from sdk.store import open_store
+
+from support import LOGINS, TODAY, make_draft
 
 SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

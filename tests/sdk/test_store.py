@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from sdk.demo import demo_pdf
 from sdk.store import open_store
 from sdk.store.engine import HEAD_REVISION, schema_revision
 from sdk.store.files import CorruptFile
@@ -53,7 +54,7 @@ def test_large_amounts_keep_every_cent(core, as_, draft):
 
 def test_downloaded_file_is_byte_for_byte_and_corruption_is_detected(core, as_, draft, tmp_path):
     pdf = tmp_path / "piece.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% download test\n%%EOF\n")
+    pdf.write_bytes(demo_pdf("download test", ["test"]))
     piece = core.workflow.deposit(as_("titulaire"), draft(A4, "DL-1"), file=pdf).piece
     out = core.workflow.download(as_("moe"), piece.id, tmp_path / "out")
     assert [p.read_bytes() for p in out] == [pdf.read_bytes()]
