@@ -66,6 +66,16 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
+class _Step:
+    to: str
+    holder_id: int | None
+    holder_role: str
+    since: date | None
+    acting_role: str
+    closes: str = ""  # dossier status set by this step ("TERMINE", "REFUSE")
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     draft: PieceDraft
     cadre: Cadre | None
@@ -741,97 +751,34 @@ class Workflow:
                     hint="seul le détenteur de la pièce peut la traiter",
                 )
             role = row.holder_role
-            if action is Action.TAKE:
-                _move(
-                    conn,
-                    row,
-                    S.taken_state(role),
-                    row.holder_structure_id,
-                    role,
-                    row.holder_since,
-                    today,
-                )
-                _event(
-                    conn,
-                    now,
-                    session,
-                    row.id,
-                    row.dossier_id,
-                    role,
-                    action,
-                    row.state,
-                    S.taken_state(role),
-                    reason,
-                )
-                cadre = self.cadres.get(row.cadre)
-                if cadre and cadre.final and role == str(cadre.next_role):
-                    _close_dossier(conn, row.dossier_id, "TERMINE", now)
-            elif action is Action.REFUSE:
-                assert motive is not None
-                if motive not in S.REFUSAL_MOTIVES.get(role, frozenset()):
-                    allowed = ", ".join(sorted(S.REFUSAL_MOTIVES.get(role, ()))) or "aucun"
-                    raise UsageError(
-                        f"Motif {motive} non admis pour {role}",
-                        field="motive",
-                        hint=f"motifs possibles : {allowed}",
-                    )
-                to = S.refused_state(role, motive)
-                _move(conn, row, to, row.depositor_structure_id, Holder.DEPOSANT, today)
-                _event(
-                    conn, now, session, row.id, row.dossier_id, role, action, row.state, to, reason
-                )
-                if row.previous_id is None:
-                    _close_dossier(conn, row.dossier_id, "REFUSE", now)
-            elif action is Action.SUSPEND:
-                if role not in S.SUSPENDERS:
-                    raise NotAuthorised(
-                        "Un valideur ne suspend pas une pièce",
-                        field="piece",
-                        hint="validez-la ou refusez-la",
-                    )
-                _move(conn, row, "SUSPENDUE", row.depositor_structure_id, Holder.DEPOSANT, today)
-                _event(
-                    conn,
-                    now,
-                    session,
-                    row.id,
-                    row.dossier_id,
-                    role,
-                    action,
-                    row.state,
-                    "SUSPENDUE",
-                    reason,
-                )
-            elif action is Action.COMPLETE:
-                last = conn.execute(
-                    select(events.c.structure_id, events.c.acting_role)
-                    .where(events.c.piece_id == row.id, events.c.action == str(Action.SUSPEND))
-                    .order_by(events.c.id.desc())
-                    .limit(1)
-                ).first()
-                _move(
-                    conn,
-                    row,
-                    "COMPLETEE",
-                    last.structure_id,
-                    last.acting_role,
-                    today,
-                    changes=changes,
-                )
-                _event(
-                    conn,
-                    now,
-                    session,
-                    row.id,
-                    row.dossier_id,
-                    "DEPOSANT",
-                    action,
-                    row.state,
-                    "COMPLETEE",
-                    reason,
-                )
-            elif action is Action.VALIDATE:
+            if action is Action.VALIDATE:
                 self._validated(conn, session, row, role, now, today)
+            else:
+                step = self._step(conn, row, action, role, today, motive)
+                _move(
+                    conn,
+                    row,
+                    step.to,
+                    step.holder_id,
+                    step.holder_role,
+                    step.since,
+                    today,
+                    changes=changes if action is Action.COMPLETE else None,
+                )
+                _event(
+                    conn,
+                    now,
+                    session,
+                    row.id,
+                    row.dossier_id,
+                    step.acting_role,
+                    action,
+                    row.state,
+                    step.to,
+                    reason,
+                )
+                if step.closes:
+                    _close_dossier(conn, row.dossier_id, step.closes, now)
         piece = self.piece(piece_id)
         self.extensions.emit(
             "state_changed",
@@ -844,6 +791,61 @@ class Workflow:
             },
         )
         return piece
+
+    def _step(
+        self,
+        conn: Connection,
+        row: Row,
+        action: Action,
+        role: str,
+        today: date,
+        motive: Motive | None,
+    ) -> _Step:
+        """Where a take / refuse / suspend / complete leads, and who holds the piece next."""
+        if action is Action.TAKE:
+            cadre = self.cadres.get(row.cadre)
+            final = cadre is not None and cadre.final and role == str(cadre.next_role)
+            return _Step(
+                S.taken_state(role),
+                row.holder_structure_id,
+                role,
+                row.holder_since,
+                role,
+                "TERMINE" if final else "",
+            )
+        if action is Action.REFUSE:
+            assert motive is not None
+            if motive not in S.REFUSAL_MOTIVES.get(role, frozenset()):
+                allowed = ", ".join(sorted(S.REFUSAL_MOTIVES.get(role, ()))) or "aucun"
+                raise UsageError(
+                    f"Motif {motive} non admis pour {role}",
+                    field="motive",
+                    hint=f"motifs possibles : {allowed}",
+                )
+            return _Step(
+                S.refused_state(role, motive),
+                row.depositor_structure_id,
+                Holder.DEPOSANT,
+                today,
+                role,
+                "REFUSE" if row.previous_id is None else "",
+            )
+        if action is Action.SUSPEND:
+            if role not in S.SUSPENDERS:
+                raise NotAuthorised(
+                    "Un valideur ne suspend pas une pièce",
+                    field="piece",
+                    hint="validez-la ou refusez-la",
+                )
+            return _Step("SUSPENDUE", row.depositor_structure_id, Holder.DEPOSANT, today, role)
+        # COMPLETE: back to whoever suspended it
+        last = conn.execute(
+            select(events.c.structure_id, events.c.acting_role)
+            .where(events.c.piece_id == row.id, events.c.action == str(Action.SUSPEND))
+            .order_by(events.c.id.desc())
+            .limit(1)
+        ).first()
+        return _Step("COMPLETEE", last.structure_id, last.acting_role, today, "DEPOSANT")
 
     def _validated(
         self,
