@@ -54,7 +54,41 @@ _EXPORTS: dict[str, str] = {
     "UsageError": "errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "ActorRole",
+    "Argument",
+    "Cadre",
+    "Command",
+    "CommandContext",
+    "DecompteError",
+    "ExportContext",
+    "ExportOption",
+    "ExportRow",
+    "Exporter",
+    "Finding",
+    "Party",
+    "Piece",
+    "PieceDraft",
+    "PluginView",
+    "Rule",
+    "RuleContext",
+    "Setting",
+    "Severity",
+    "Stage",
+    "State",
+    "UsageError",
+    "UserActions",
+    "VatLine",
+    "__version__",
+    "decimal_text",
+    "error",
+    "hookimpl",
+    "hookspec",
+    "info",
+    "rule",
+    "unencodable",
+    "warning",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""One object that wires the store, the organisation, the register and the workflow."""
+"""One object that wires the store, the organisation, the register, the workflow and plugins."""
 
 from __future__ import annotations
 
@@ -6,18 +6,26 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from .cadres import CadreTable
+from .cadres import BUILTIN_CADRES, CadreTable
 from .config import Config, load_config
 from .extensions import Extensions
 from .marches import Register
 from .org import Organisation
+from .plugins import PluginHost
 from .queries import Queries
+from .rules import BUILTIN_RULES
 from .session import Session
 from .store import Store, open_store
 from .workflow import Workflow
 
 
 class Core:
+    """The engine as the app, the CLI and plugins use it.
+
+    By default the plugins are loaded (bundled ones and entry points, less those disabled in
+    the config): the built-in rules and cadres reach the engine through the same hooks.
+    """
+
     def __init__(
         self,
         store: Store,
@@ -25,15 +33,30 @@ class Core:
         clock: Callable[[], datetime] = datetime.now,
         cadres: CadreTable | None = None,
         extensions: Extensions | None = None,
+        plugins: PluginHost | None = None,
     ) -> None:
         self.store = store
         self.config = config or Config()
         self.clock = clock
-        self.cadres = cadres or CadreTable()
+        if plugins is None and extensions is None:
+            plugins = PluginHost.load(self.config)
+        self.plugins = plugins
+        self.cadres = cadres or CadreTable(plugins.cadres() if plugins else BUILTIN_CADRES)
         self.org = Organisation(store, clock)
         self.register = Register(store, self.cadres)
-        self.workflow = Workflow(store, self.org, self.cadres, self.config, clock, extensions)
+        self.workflow = Workflow(
+            store,
+            self.org,
+            self.cadres,
+            self.config,
+            clock,
+            extensions or plugins,
+            rules=() if plugins else BUILTIN_RULES,
+        )
         self.queries = Queries(store, self.org, self.cadres, self.config, clock)
+        if plugins is not None:
+            plugins.install_states()
+            plugins.attach(self)
 
     @classmethod
     def open(
@@ -42,15 +65,17 @@ class Core:
         *,
         config: Config | None = None,
         clock: Callable[[], datetime] = datetime.now,
-        **kwargs: object,
+        plugins: PluginHost | None = None,
     ) -> Core:
         config = config or load_config()
         store = open_store(target or config.db_target)
-        return cls(store, config, clock, **kwargs)  # type: ignore[arg-type]
+        return cls(store, config, clock, plugins=plugins)
 
     def login(self, login: str, password: str, structure: str = "") -> Session:
         user = self.org.authenticate(login, password)
         return self.org.open_session(user, structure)
 
     def close(self) -> None:
+        if self.plugins is not None:
+            self.plugins.close()  # webhooks drain their queue here
         self.store.close()

@@ -138,8 +138,9 @@ class DecompteSpecs:
 
     # -- events ------------------------------------------------------------------------------
     @hookspec
-    def decompte_piece_deposited(self, piece: Piece, view: PluginView | None,
-                                 settings: Settings) -> None:
+    def decompte_piece_deposited(
+        self, piece: Piece, view: PluginView | None, settings: Settings
+    ) -> None:
         """React to a deposit, after its transaction is committed.
 
         ``piece`` is the new piece (read-only record); ``view`` reads the store (None when
@@ -154,9 +155,16 @@ class DecompteSpecs:
         """
 
     @hookspec
-    def decompte_state_changed(self, piece: Piece, action: str, from_state: str,
-                               to_state: str, reason: str, view: PluginView | None,
-                               settings: Settings) -> None:
+    def decompte_state_changed(
+        self,
+        piece: Piece,
+        action: str,
+        from_state: str,
+        to_state: str,
+        reason: str,
+        view: PluginView | None,
+        settings: Settings,
+    ) -> None:
         """React to a change of state (take into account, refuse, suspend, complete, validate).
 
         Called after the transaction with the piece as it now is, the action code, the state
@@ -171,8 +179,9 @@ class DecompteSpecs:
         """
 
     @hookspec
-    def decompte_deadline_crossed(self, piece: Piece, deadline: str | Deadline,
-                                  view: PluginView | None, settings: Settings) -> None:
+    def decompte_deadline_crossed(
+        self, piece: Piece, deadline: str | Deadline, view: PluginView | None, settings: Settings
+    ) -> None:
         """React to a deadline passed by a piece (e.g. "validation": the validator let the
         delay pass and the piece moved on to its recipient).
 
@@ -215,8 +224,13 @@ class DecompteSpecs:
 
 
 HOOK_NAMES: tuple[str, ...] = tuple(n for n in vars(DecompteSpecs) if n.startswith("decompte_"))
-COLLECTION_HOOKS = ("decompte_cadres", "decompte_states", "decompte_rules",
-                    "decompte_exporters", "decompte_commands")
+COLLECTION_HOOKS = (
+    "decompte_cadres",
+    "decompte_states",
+    "decompte_rules",
+    "decompte_exporters",
+    "decompte_commands",
+)
 EVENT_HOOKS = {
     "piece_deposited": "decompte_piece_deposited",
     "state_changed": "decompte_state_changed",

@@ -171,7 +171,10 @@ class Organisation:
             where.append(s.active == active)
         if public is not None:
             where.append(s.public == public)
-        query = select(structures).where(and_(*where)).order_by(s.name_key, s.id).limit(limit)
+        # The page's ids first (index-only for identifier, name and postcode+city searches),
+        # then the 50 rows: sorting whole rows of a big town fetched every one of them.
+        ids = select(s.id).where(and_(*where)).order_by(s.name_key, s.id).limit(limit)
+        query = select(structures).where(s.id.in_(ids.correlate(None))).order_by(s.name_key, s.id)
         with self.store.read() as conn:
             return [R.structure(r) for r in conn.execute(query)]
 

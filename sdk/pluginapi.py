@@ -9,7 +9,7 @@ user. This module imports no database code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,8 +24,13 @@ if TYPE_CHECKING:
     from .workflow import Receipt
 
 _KIND_LABELS: dict[type, str] = {
-    str: "du texte", int: "un entier", bool: "true ou false", list: "une liste de textes",
-    Decimal: "un nombre décimal (entre guillemets)", date: "une date AAAA-MM-JJ ou JJ/MM/AAAA"}
+    str: "du texte",
+    int: "un entier",
+    bool: "true ou false",
+    list: "une liste de textes",
+    Decimal: "un nombre décimal (entre guillemets)",
+    date: "une date AAAA-MM-JJ ou JJ/MM/AAAA",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,21 +44,28 @@ class Setting:
     choices: tuple[Any, ...] = ()
     required: bool = False
     secret: bool = False  # masked by `decompte plugins`
+    check: Callable[[Any], str] | None = None  # returns a French problem, "" when fine
 
 
-def check_settings(plugin: str, schema: Iterable[Setting], raw: Mapping[str, Any]
-                   ) -> tuple[dict[str, Any], list[str]]:
+def check_settings(
+    plugin: str, schema: Iterable[Setting], raw: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """Return the table with defaults filled in, and the French problems found in it."""
     by_name = {s.name: s for s in schema}
-    problems = [f"plugin.{plugin}.{key} : clé inconnue (clés possibles : "
-                f"{', '.join(sorted(by_name)) or 'aucune'})" for key in raw if key not in by_name]
+    problems = [
+        f"plugin.{plugin}.{key} : clé inconnue (clés possibles : "
+        f"{', '.join(sorted(by_name)) or 'aucune'})"
+        for key in raw
+        if key not in by_name
+    ]
     values: dict[str, Any] = {}
     for name, setting in by_name.items():
         where = f"plugin.{plugin}.{name}"
         if name not in raw:
             if setting.required:
-                problems.append(f"{where} : clé obligatoire absente ({setting.help})".replace(
-                    " ()", ""))
+                problems.append(
+                    f"{where} : clé obligatoire absente ({setting.help})".replace(" ()", "")
+                )
             values[name] = setting.default
             continue
         try:
@@ -62,8 +74,13 @@ def check_settings(plugin: str, schema: Iterable[Setting], raw: Mapping[str, Any
             problems.append(f"{where} : valeur attendue : {_KIND_LABELS.get(setting.kind, '?')}")
             continue
         if setting.choices and value not in setting.choices:
-            problems.append(f"{where} : valeur {value!r} non admise (valeurs possibles : "
-                            f"{', '.join(map(str, setting.choices))})")
+            problems.append(
+                f"{where} : valeur {value!r} non admise (valeurs possibles : "
+                f"{', '.join(map(str, setting.choices))})"
+            )
+            continue
+        if setting.check is not None and (problem := setting.check(value)):
+            problems.append(f"{where} : {problem}")
             continue
         values[name] = value
     return values, problems
@@ -142,33 +159,35 @@ class Command:
     cli: bool = True
 
 
-@dataclass(frozen=True)
 class PluginView:
     """Read-only access for plugins. With a session, every read is scoped to what that
     session may see; without one (event listeners), reads are by id only."""
 
-    core: Core = field(repr=False)
-    session: Session | None = None
+    __slots__ = ("_core", "session")
+
+    def __init__(self, core: Core, session: Session | None = None) -> None:
+        self._core = core
+        self.session = session
 
     def piece(self, piece_id: int) -> Piece:
         if self.session is not None:
-            return self.core.queries.piece(self.session, piece_id)
-        return self.core.workflow.piece(piece_id)
+            return self._core.queries.piece(self.session, piece_id)
+        return self._core.workflow.piece(piece_id)
 
     def structure(self, structure_id: int) -> Structure:
-        return self.core.org.structure(structure_id)
+        return self._core.org.structure(structure_id)
 
     def cadre(self, code: str) -> Cadre | None:
-        return self.core.cadres.get(code)
+        return self._core.cadres.get(code)
 
     def history(self, piece_id: int) -> list[Event]:
-        return self.core.queries.history(self._session(), piece_id)
+        return self._core.queries.history(self._session(), piece_id)
 
     def synthese(self, flt: SyntheseFilter | None = None) -> Page:
-        return self.core.queries.synthese(self._session(), flt)
+        return self._core.queries.synthese(self._session(), flt)
 
     def search(self, criteria: SearchCriteria) -> Page:
-        return self.core.queries.search(self._session(), criteria)
+        return self._core.queries.search(self._session(), criteria)
 
     def _session(self) -> Session:
         if self.session is None:
@@ -178,29 +197,38 @@ class PluginView:
         return self.session
 
 
-@dataclass(frozen=True)
 class UserActions:
     """The workflow, acting as `session`: the same checks as for the user at the keyboard."""
 
-    core: Core = field(repr=False)
-    session: Session
+    __slots__ = ("_core", "session")
 
-    def deposit(self, draft: PieceDraft, *, file: Path | None = None,
-                after: int | None = None, confirm_warnings: bool = False) -> Receipt:
-        return self.core.workflow.deposit(self.session, draft, file=file, after=after,
-                                          confirm_warnings=confirm_warnings)
+    def __init__(self, core: Core, session: Session) -> None:
+        self._core = core
+        self.session = session
+
+    def deposit(
+        self,
+        draft: PieceDraft,
+        *,
+        file: Path | None = None,
+        after: int | None = None,
+        confirm_warnings: bool = False,
+    ) -> Receipt:
+        return self._core.workflow.deposit(
+            self.session, draft, file=file, after=after, confirm_warnings=confirm_warnings
+        )
 
     def take(self, piece_id: int) -> Piece:
-        return self.core.workflow.take(self.session, piece_id)
+        return self._core.workflow.take(self.session, piece_id)
 
     def refuse(self, piece_id: int, motive: str, reason: str) -> Piece:
-        return self.core.workflow.refuse(self.session, piece_id, motive, reason)
+        return self._core.workflow.refuse(self.session, piece_id, motive, reason)
 
     def suspend(self, piece_id: int, reason: str) -> Piece:
-        return self.core.workflow.suspend(self.session, piece_id, reason)
+        return self._core.workflow.suspend(self.session, piece_id, reason)
 
     def complete(self, piece_id: int, note: str, **changes: str) -> Piece:
-        return self.core.workflow.complete(self.session, piece_id, note, **changes)
+        return self._core.workflow.complete(self.session, piece_id, note, **changes)
 
     def validate(self, piece_id: int) -> Piece:
-        return self.core.workflow.validate(self.session, piece_id)
+        return self._core.workflow.validate(self.session, piece_id)

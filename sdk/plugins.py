@@ -9,12 +9,15 @@ are called once and cached, so a deposit only runs the rules themselves.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -73,6 +76,8 @@ class PluginInfo:
 
 @dataclass
 class Outcome:
+    """What `PluginHost.guard` saw: the problem reported, if the plugin raised."""
+
     problem: PluginProblem | None = None
 
 
@@ -82,8 +87,11 @@ Impl = Any  # pluggy.HookImpl, whose import path is private
 class PluginHost:
     """Loaded plugins and what they contribute. Implements `sdk.extensions.Extensions`."""
 
-    def __init__(self, config: Config | None = None,
-                 on_problem: Callable[[PluginProblem], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        on_problem: Callable[[PluginProblem], None] | None = None,
+    ) -> None:
         self.config = config or Config()
         self.on_problem = on_problem
         self.pm = pluggy.PluginManager(PROJECT)
@@ -93,15 +101,20 @@ class PluginHost:
         self._impls: dict[str, dict[str, Impl]] = {}  # plugin -> hook -> impl, in load order
         self._settings: dict[str, dict[str, Any]] = {}
         self._cache: dict[str, Any] = {}
-        self._core: Core | None = None
         self._view: PluginView | None = None
         self._closed = False
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
-    def load(cls, config: Config | None = None, *, bundled: bool = True,
-             entry_points: bool = True, extra: Mapping[str, object] | None = None,
-             on_problem: Callable[[PluginProblem], None] | None = None) -> PluginHost:
+    def load(
+        cls,
+        config: Config | None = None,
+        *,
+        bundled: bool = True,
+        entry_points: bool = True,
+        extra: Mapping[str, object] | None = None,
+        on_problem: Callable[[PluginProblem], None] | None = None,
+    ) -> PluginHost:
         """Bundled plugins first, then entry points by name, then `extra` (tests, scripts)."""
         from plugins import BUNDLED
 
@@ -114,14 +127,21 @@ class PluginHost:
                 if BUNDLED.get(ep.name) == ep.value and ep.name in host.infos:
                     continue  # the bundled plugin, declared as an entry point too
                 dist = ep.dist
-                host.add(ep.name, ep, version=dist.version if dist else "?",
-                         source=f"paquet {dist.name if dist else '?'}")
+                host.add(
+                    ep.name,
+                    ep,
+                    version=dist.version if dist else "?",
+                    source=f"paquet {dist.name if dist else '?'}",
+                )
         for name, plugin in (extra or {}).items():
             host.add(name, plugin, source="ajouté par le programme")
         for name in host.config.plugin_settings:
             if name not in host.infos:
-                host._problem(name, "configuration", f"table [plugin.{name}] : aucun plugin de "
-                              "ce nom n'est installé")
+                host._problem(
+                    name,
+                    "configuration",
+                    f"table [plugin.{name}] : aucun plugin de ce nom n'est installé",
+                )
         return host
 
     def add(self, name: str, plugin: object, *, source: str, version: str | None = None) -> bool:
@@ -144,10 +164,14 @@ class PluginHost:
         except pluggy.PluginValidationError as exc:
             self.pm.unregister(name=name)
             return self._fail(info, "chargement", str(exc))
-        if where := getattr(obj, "__file__", None):
+        if where := _file_of(obj):
             info.source += f" — {where}"
-        impls = {caller.name: impl for caller in self.pm.get_hookcallers(obj) or ()
-                 for impl in caller.get_hookimpls() if impl.plugin is obj}
+        impls = {
+            caller.name: impl
+            for caller in self.pm.get_hookcallers(obj) or ()
+            for impl in caller.get_hookimpls()
+            if impl.plugin is obj
+        }
         self._impls[name] = impls
         info.hooks = sorted(impls)
         raw = dict(self.config.plugin_settings.get(name, {}))
@@ -176,7 +200,6 @@ class PluginHost:
 
     def attach(self, core: Core) -> None:
         """Give event listeners a read-only view of this core."""
-        self._core = core
         self._view = PluginView(core)
 
     # -- reporting ---------------------------------------------------------------------------
@@ -190,8 +213,9 @@ class PluginHost:
         return problem
 
     @contextmanager
-    def guard(self, plugin: str, hook: str, what: str, *, reraise: bool = False
-              ) -> Iterator[Outcome]:
+    def guard(
+        self, plugin: str, hook: str, what: str, *, reraise: bool = False
+    ) -> Iterator[Outcome]:
         """Contain a plugin's exception and report it as "<what> du plugin X a échoué".
 
         With `reraise` (the user waits for the result), raise PluginFailed instead, and let
@@ -206,8 +230,9 @@ class PluginHost:
             message = f"{what} du plugin {plugin} a échoué : {type(exc).__name__}: {exc}"
             outcome.problem = self._problem(plugin, hook, message)
             if reraise:
-                raise PluginFailed(message, field=plugin,
-                                   hint="signalez l'anomalie à l'auteur du plugin") from exc
+                raise PluginFailed(
+                    message, field=plugin, hint="signalez l'anomalie à l'auteur du plugin"
+                ) from exc
 
     def _calls(self, hook: str) -> Iterator[tuple[str, Impl]]:
         for name, impls in list(self._impls.items()):
@@ -218,8 +243,9 @@ class PluginHost:
         values = {**args, "settings": self._settings.get(name, {})}
         return impl.function(*(values.get(a) for a in impl.argnames))
 
-    def _collect(self, hook: str, failed: list[PluginProblem] | None = None
-                 ) -> list[tuple[str, Any]]:
+    def _collect(
+        self, hook: str, failed: list[PluginProblem] | None = None
+    ) -> list[tuple[str, Any]]:
         """(plugin, item) for every item the plugins return from a collection hook."""
         found: list[tuple[str, Any]] = []
         for name, impl in self._calls(hook):
@@ -250,11 +276,11 @@ class PluginHost:
         if "states" not in self._cache:
             found: dict[str, State] = {}
             for name, state in self._collect("decompte_states"):
-                known = found.get(getattr(state, "code", None)) or STATES.get(
-                    getattr(state, "code", ""))
                 if not isinstance(state, State):
                     self._problem(name, "decompte_states", f"{state!r} n'est pas un State")
-                elif known is not None and known != state:
+                    continue
+                known = found.get(state.code) or STATES.get(state.code)
+                if known is not None and known != state:
                     self._problem(name, "decompte_states", f"état {state.code} déjà défini")
                 else:
                     found[state.code] = state
@@ -274,11 +300,12 @@ class PluginHost:
             failed: list[PluginProblem] = []
             self._cache["rules"] = [
                 (name, getattr(fn, "rule_id", getattr(fn, "__name__", "règle")), fn)
-                for name, fn in self._collect("decompte_rules", failed)]
-            self._cache["rules_failed"] = [Finding(
-                f"plugin.{p.plugin}", Severity.ERROR, "", p.message,
-                f"signalez l'anomalie à l'auteur du plugin {p.plugin}, ou désactivez-le "
-                "([plugins] disabled) ; le dépôt reste bloqué") for p in failed]
+                for name, fn in self._collect("decompte_rules", failed)
+            ]
+            self._cache["rules_failed"] = [
+                Finding(f"plugin.{p.plugin}", Severity.ERROR, "", p.message, _rule_hint(p.plugin))
+                for p in failed
+            ]
         return self._cache["rules"]
 
     def extra_findings(self, draft: PieceDraft, context: Any) -> list[Finding]:
@@ -293,13 +320,11 @@ class PluginHost:
                     found.append(f if f.rule_id else dataclasses.replace(f, rule_id=rule_id))
                 findings += found
             except Exception as exc:
-                message = (f"La règle {rule_id} du plugin {plugin} a échoué : "
-                           f"{type(exc).__name__}: {exc}")
+                message = (
+                    f"La règle {rule_id} du plugin {plugin} a échoué : {type(exc).__name__}: {exc}"
+                )
                 self._problem(plugin, "decompte_rules", message)
-                findings.append(Finding(
-                    rule_id, Severity.ERROR, "", message,
-                    f"signalez l'anomalie à l'auteur du plugin {plugin}, ou désactivez-le "
-                    "([plugins] disabled) ; le dépôt reste bloqué"))
+                findings.append(Finding(rule_id, Severity.ERROR, "", message, _rule_hint(plugin)))
         return findings + self._cache["rules_failed"]
 
     # -- events (Extensions protocol) --------------------------------------------------------
@@ -318,13 +343,22 @@ class PluginHost:
             table: dict[str, tuple[str, Exporter]] = {}
             for name, exporter in self._collect("decompte_exporters"):
                 key = getattr(exporter, "name", "")
-                if not key or not getattr(exporter, "formats", ()) or not callable(
-                        getattr(exporter, "write", None)):
-                    self._problem(name, "decompte_exporters",
-                                  f"{exporter!r} : il faut un nom, des formats et write()")
+                if (
+                    not key
+                    or not getattr(exporter, "formats", ())
+                    or not callable(getattr(exporter, "write", None))
+                ):
+                    self._problem(
+                        name,
+                        "decompte_exporters",
+                        f"{exporter!r} : il faut un nom, des formats et write()",
+                    )
                 elif key in table:
-                    self._problem(name, "decompte_exporters", f"export {key} déjà défini par "
-                                  f"le plugin {table[key][0]}")
+                    self._problem(
+                        name,
+                        "decompte_exporters",
+                        f"export {key} déjà défini par le plugin {table[key][0]}",
+                    )
                 else:
                     table[key] = (name, exporter)
             self._cache["exporters"] = table
@@ -343,9 +377,11 @@ class PluginHost:
         try:
             return self._exporters()[name]
         except KeyError:
-            raise NotFound(f"Export {name} inconnu", field="export",
-                           hint="exports : " + (", ".join(self._exporters()) or "aucun")
-                           ) from None
+            raise NotFound(
+                f"Export {name} inconnu",
+                field="export",
+                hint="exports : " + (", ".join(self._exporters()) or "aucun"),
+            ) from None
 
     # -- commands ----------------------------------------------------------------------------
     def _commands(self) -> dict[str, tuple[str, Command]]:
@@ -355,8 +391,9 @@ class PluginHost:
                 if not isinstance(command, Command):
                     self._problem(name, "decompte_commands", f"{command!r} n'est pas un Command")
                 elif command.name in table:
-                    self._problem(name, "decompte_commands",
-                                  f"commande {command.name} déjà définie")
+                    self._problem(
+                        name, "decompte_commands", f"commande {command.name} déjà définie"
+                    )
                 else:
                     table[command.name] = (name, command)
             self._cache["commands"] = table
@@ -368,8 +405,9 @@ class PluginHost:
     def palette_commands(self) -> list[Command]:
         return [c for _, c in self._commands().values() if c.palette]
 
-    def run_command(self, name: str, core: Core, session: Session,
-                    args: Mapping[str, Any] | None = None) -> Any:
+    def run_command(
+        self, name: str, core: Core, session: Session, args: Mapping[str, Any] | None = None
+    ) -> Any:
         """Run a plugin command as `session`; a crash becomes PluginFailed."""
         try:
             plugin, command = self._commands()[name]
@@ -380,8 +418,13 @@ class PluginHost:
         missing = [a.name for a in command.arguments if a.required and values[a.name] is None]
         if missing:
             raise UsageError(f"Argument obligatoire manquant : {missing[0]}", field=missing[0])
-        ctx = CommandContext(session, PluginView(core, session), UserActions(core, session),
-                             self.settings(plugin), values)
+        ctx = CommandContext(
+            session,
+            PluginView(core, session),
+            UserActions(core, session),
+            self.settings(plugin),
+            values,
+        )
         with self.guard(plugin, "decompte_commands", f"La commande {name}", reraise=True):
             return command.run(ctx)
 
@@ -402,11 +445,15 @@ class PluginHost:
 
 # -- helpers for the CLI and the TUI -----------------------------------------------------------
 
+
 def host_of(core: Core) -> PluginHost:
     host = getattr(core, "plugins", None) or getattr(core.workflow, "extensions", None)
     if not isinstance(host, PluginHost):
-        raise UsageError("Aucun plugin n'est chargé", field="plugins",
-                         hint="construisez le cœur avec un PluginHost")
+        raise UsageError(
+            "Aucun plugin n'est chargé",
+            field="plugins",
+            hint="construisez le cœur avec un PluginHost",
+        )
     return host
 
 
@@ -415,31 +462,47 @@ def format_plugins(rows: list[dict[str, Any]]) -> str:
     lines = []
     for r in rows:
         hooks = ", ".join(h.removeprefix("decompte_") for h in r["hooks"]) or "—"
-        lines.append(f"{r['name']}  {r['version']}  [{r['status']}]\n"
-                     f"    hooks : {hooks}\n    source : {r['source']}")
+        lines.append(
+            f"{r['name']}  {r['version']}  [{r['status']}]\n"
+            f"    hooks : {hooks}\n    source : {r['source']}"
+        )
         lines += [f"    problème : {p}" for p in r["problems"]]
     return "\n".join(lines)
 
 
-def add_cli_commands(subparsers: argparse._SubParsersAction[Any], host: PluginHost
-                     ) -> list[str]:
-    """Add each plugin CLI command as a sub-command; dispatch on `args.plugin_command`."""
+def add_cli_commands(
+    subparsers: argparse._SubParsersAction[Any],
+    host: PluginHost,
+    func: Callable[..., Any] | None = None,
+) -> list[str]:
+    """Add each plugin CLI command as a sub-command with its ``--arguments``.
+
+    The parsed namespace carries `plugin_command` (the name to give `run_command`) and, when
+    given, `func` (the CLI's dispatcher). Returns the names added.
+    """
     added = []
     for command in host.cli_commands():
         try:
-            parser = subparsers.add_parser(command.name, help=command.help,
-                                           description=command.help)
+            parser = subparsers.add_parser(
+                command.name, help=command.help, description=command.help
+            )
         except Exception as exc:  # argparse refuses a name the CLI already has
             plugin = host._commands()[command.name][0]
             host._problem(plugin, "decompte_commands", f"commande {command.name} : {exc}")
             continue
         for arg in command.arguments:
-            parser.add_argument(f"--{arg.name.replace('_', '-')}", dest=arg.name,
-                                required=arg.required, default=arg.default, help=arg.help)
+            parser.add_argument(
+                f"--{arg.name.replace('_', '-')}",
+                dest=arg.name,
+                required=arg.required,
+                default=arg.default,
+                help=arg.help,
+            )
         parser.set_defaults(plugin_command=command.name)
+        if func is not None:
+            parser.set_defaults(func=func)
         added.append(command.name)
     return added
-
 
 
 def _entry_points() -> list[metadata.EntryPoint]:
@@ -447,13 +510,33 @@ def _entry_points() -> list[metadata.EntryPoint]:
 
 
 def _resolve(plugin: object) -> object:
-    if isinstance(plugin, str):
-        plugin = importlib.import_module(plugin)
+    if isinstance(plugin, str):  # "package.module" or "package.module:attribute"
+        module, _, attribute = plugin.partition(":")
+        plugin = importlib.import_module(module)
+        if attribute:
+            plugin = getattr(plugin, attribute)
     elif isinstance(plugin, metadata.EntryPoint):
         plugin = plugin.load()
     return plugin() if isinstance(plugin, type) else plugin
 
 
+def _rule_hint(plugin: str) -> str:
+    return (
+        f"signalez l'anomalie à l'auteur du plugin {plugin}, ou désactivez-le "
+        "([plugins] disabled) ; le dépôt reste bloqué"
+    )
+
+
+def _file_of(obj: object) -> str | None:
+    """Where a plugin's code lives: its module file, or its class's module file."""
+    if isinstance(obj, ModuleType):
+        return getattr(obj, "__file__", None)
+    if type(obj).__module__ in ("builtins", "types"):
+        return None
+    return getattr(sys.modules.get(type(obj).__module__), "__file__", None)
+
+
+@functools.cache
 def _own_version() -> str:
     try:
         return metadata.version("decompte")

@@ -121,6 +121,15 @@ class SearchCriteria:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: The joins the sort column needs, for the query that picks a page's piece ids.
+SORT_JOINS: dict[str, tuple[Any, Any]] = {
+    "marche": (marches, marches.c.id == P.marche_id),
+    "recipient": (RECIPIENT, RECIPIENT.c.id == P.recipient_structure_id),
+    "supplier": (SUPPLIER, SUPPLIER.c.id == P.supplier_structure_id),
+    "moe": (MOE, MOE.c.id == P.moe_structure_id),
+    "moa": (MOA, MOA.c.id == P.moa_structure_id),
+}
+
 ROLE_COLUMNS = {
     ActorRole.FOURNISSEUR: P.supplier_structure_id,
     ActorRole.COTRAITANT: P.supplier_structure_id,
@@ -191,7 +200,13 @@ class Queries:
             if c.structure_ids is None
             else self._scope(session, c.structure_ids)
         )
-        where: list[ColumnElement[bool]] = [ROLE_COLUMNS[role].in_(scope)]
+        role_column: ColumnElement[Any] = ROLE_COLUMNS[role]
+        if _selective(c):
+            # A filter that matches few pieces must drive the query; without this the planner
+            # may walk the role index instead, i.e. every piece of a busy structure. `+ 0`
+            # keeps the role term out of index selection on any backend.
+            role_column = role_column + 0
+        where: list[ColumnElement[bool]] = [role_column.in_(scope)]
         if c.document:
             codes = [x.code for x in self.cadres if x.document.lower() == c.document.lower()]
             where.append(P.cadre.in_(codes))
@@ -252,13 +267,21 @@ class Queries:
                 "Pagination invalide", field="limit", hint="entre 1 et 1000 lignes par page"
             )
         order = SORTS[sort].desc() if descending else SORTS[sort].asc()
-        query = (
-            _list_select()
-            .where(and_(*where))
+        # Two steps: the page's ids first, with only the join the sort column needs (an index
+        # scan for the default sorts), then the six joins of the list for those rows only.
+        # Joining every matching row before the sort and the offset made deep pages and
+        # other sorts cost one lookup per joined table and per skipped row.
+        keys = select(P.id).select_from(pieces)
+        if sort in SORT_JOINS:
+            keys = keys.outerjoin(*SORT_JOINS[sort])
+        keys = (
+            keys.where(and_(*where))
             .order_by(order, P.id.desc())
             .offset(offset)
             .limit(limit)
+            .correlate(None)
         )
+        query = _list_select().where(P.id.in_(keys)).order_by(order, P.id.desc())
         count = select(func.count()).select_from(pieces).where(and_(*where))
         today = self.clock().date()
         with self.store.read() as conn:
@@ -532,6 +555,15 @@ def _list_select() -> Select[Any]:
         .outerjoin(MOE, MOE.c.id == P.moe_structure_id)
         .outerjoin(MOA, MOA.c.id == P.moa_structure_id)
     )
+
+
+def _selective(c: SearchCriteria) -> bool:
+    """Whether a criterion matches few pieces whatever the role: a dossier, a piece or marché
+    number, a SIREN/SIRET of at least 4 leading digits."""
+    if c.dossier_number or c.number or c.marche_number:
+        return True
+    value = c.siren.strip().replace(" ", "")
+    return value.replace("*", "").isdigit() and len(literal_prefix(value.replace("*", "%"))) >= 4
 
 
 def _structure_ids_like(text: str) -> Select[Any]:

@@ -9,20 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from sdk.config import Config
 from sdk.core import Core
 from sdk.demo import build_demo
 from sdk.session import Session
 from sdk.store import open_store
 
-from support import LOGINS, TODAY, Clock, make_draft
+from support import LOGINS, TODAY, Clock, make_draft, quiet_core
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("template") / "demo.db"
     store = open_store(db)
-    build_demo(lambda clock: Core(store, Config(), clock), today=TODAY)
+    build_demo(lambda clock: quiet_core(store, clock), today=TODAY)
     store.close()
     return db
 
@@ -49,7 +48,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def core(demo_db: Path, clock: Clock) -> Iterator[Core]:
-    engine_core = Core(open_store(demo_db), Config(), clock)
+    engine_core = quiet_core(open_store(demo_db), clock)
     yield engine_core
     engine_core.close()
 

@@ -63,3 +63,13 @@ def make_draft(
     )
     values.update(changes)
     return PieceDraft(**values)  # type: ignore[arg-type]
+
+
+def quiet_core(store: object, clock: object) -> object:
+    """A Core with the bundled plugins only: what is installed on the machine cannot change
+    the results."""
+    from sdk.config import Config
+    from sdk.core import Core
+    from sdk.plugins import PluginHost
+
+    return Core(store, Config(), clock, plugins=PluginHost.load(Config(), entry_points=False))

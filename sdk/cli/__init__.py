@@ -11,12 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import DecompteError
-from . import admin_commands, file_commands, org_commands, piece_commands
+from ..plugins import PluginHost
+from . import admin_commands, file_commands, org_commands, piece_commands, plugin_commands
 from .context import Context
 from .output import dumps
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(host: PluginHost | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decompte", description="Factures de travaux (CCAG-Travaux) au clavier."
     )
@@ -52,19 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     org_commands.register(sub)
     piece_commands.register(sub)
     file_commands.register(sub)
+    if host is not None:
+        plugin_commands.register(sub, host)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    ctx = Context(args)
+    ctx = Context(argparse.Namespace())
     try:
-        if args.command is None:
+        pre = argparse.ArgumentParser(add_help=False)
+        pre.add_argument("--config", default="")
+        ctx.args, _ = pre.parse_known_args(argv)  # the config says which plugins to load
+        ctx.args = build_parser(ctx.plugins).parse_args(argv)
+        if ctx.args.command is None:
             return admin_commands.run_app(ctx)
-        return int(args.func(ctx) or 0)
+        return int(ctx.args.func(ctx) or 0)
     except DecompteError as exc:
-        if args.json:
+        if getattr(ctx.args, "json", False):
             print(dumps(exc.as_dict()), file=sys.stderr)
         else:
             print(f"Erreur : {exc}", file=sys.stderr)
@@ -83,3 +88,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        ctx.close()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config, load_config
 from ..errors import NotAuthorised, UsageError
+from ..plugins import PluginHost
 from . import output
 
 if TYPE_CHECKING:
@@ -32,12 +33,23 @@ class Context:
         return self.args.db or self.config.db_target
 
     @cached_property
+    def plugins(self) -> PluginHost:
+        return PluginHost.load(self.config)
+
+    @cached_property
     def core(self) -> Core:
         from ..core import Core
 
-        core = Core.open(self.db_target, config=self.config)
+        core = Core.open(self.db_target, config=self.config, plugins=self.plugins)
         core.workflow.sweep()  # validator delays that ran out since the last run
         return core
+
+    def close(self) -> None:
+        """Shut the plugins down (webhooks flush) and release the store."""
+        if "core" in self.__dict__:
+            self.core.close()
+        elif "plugins" in self.__dict__:
+            self.plugins.close()
 
     def password(self) -> str:
         if self.args.password_stdin:

@@ -43,7 +43,7 @@ structures = Table(
     Column("routing_mode", String(30), nullable=False, default="none"),
     UniqueConstraint("identifier", "identifier_type", name="uq_structure_identifier"),
     Index("ix_structures_name_key", "name_key"),
-    Index("ix_structures_postcode_city", "postcode", "city_key"),
+    Index("ix_structures_postcode_city", "postcode", "city_key", "name_key"),
 )
 
 bank_accounts = Table(
@@ -219,10 +219,13 @@ pieces = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("depositor_structure_id", "number", name="uq_piece_number"),
-    Index("ix_pieces_holder", "holder_structure_id", "state_date"),
-    Index("ix_pieces_supplier", "supplier_structure_id", "issue_date"),
-    Index("ix_pieces_moe", "moe_structure_id", "issue_date"),
-    Index("ix_pieces_moa", "moa_structure_id", "issue_date"),
+    # Synthèse: filter (refused ones) and count from the index alone, in state_date order.
+    Index("ix_pieces_holder", "holder_structure_id", "state_date", "state", "holder_since"),
+    # Rechercher by role: pages in deposit order, period and state checked in the index.
+    Index("ix_pieces_supplier", "supplier_structure_id", "deposited_at", "issue_date", "state"),
+    Index("ix_pieces_moe", "moe_structure_id", "deposited_at", "issue_date", "state"),
+    Index("ix_pieces_moa", "moa_structure_id", "deposited_at", "issue_date", "state"),
+    Index("ix_pieces_next", "next_structure_id", "deposited_at", "issue_date", "state"),
     Index("ix_pieces_recipient", "recipient_structure_id", "issue_date"),
     Index("ix_pieces_depositor", "depositor_structure_id", "deposited_at"),
     Index("ix_pieces_number", "number"),

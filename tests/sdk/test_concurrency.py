@@ -8,20 +8,19 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from sdk.config import Config
 from sdk.core import Core
 from sdk.demo import demo_pdf
 from sdk.errors import Conflict, ValidationRefused
 from sdk.store import open_store
 from sdk.store.schema import events, files, pieces
 
-from support import LOGINS, TODAY, make_draft
+from support import LOGINS, TODAY, make_draft, quiet_core
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 
 
 def _core(db: Path) -> Core:
-    return Core(open_store(db), Config(), lambda: datetime.combine(TODAY, time(15)))
+    return quiet_core(open_store(db), lambda: datetime.combine(TODAY, time(15)))
 
 
 def _race_take(db: str, piece_ids: list[int], barrier, results) -> None:  # type: ignore[no-untyped-def]

@@ -7,12 +7,10 @@ import uuid
 
 import pytest
 
-from sdk.config import Config
-from sdk.core import Core
 from sdk.demo import build_demo
 from sdk.store import open_store
 
-from support import LOGINS, TODAY, make_draft
+from support import LOGINS, TODAY, make_draft, quiet_core
 
 SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -39,8 +37,8 @@ def pg_url():
 def test_demo_world_and_circuit_on_postgres(pg_url, tmp_path, clock):
     store = open_store(pg_url, files_dir=tmp_path / "files")
     assert store.dialect == "postgresql"
-    build_demo(lambda c: Core(store, Config(), c), today=TODAY)
-    core = Core(store, Config(), clock)
+    build_demo(lambda c: quiet_core(store, c), today=TODAY)
+    core = quiet_core(store, clock)
     titulaire = core.org.open_session(core.org.user(LOGINS["titulaire"]))
     moe = core.org.open_session(core.org.user(LOGINS["moe"]))
     a4 = core.workflow.deposit(titulaire, make_draft("A4", "PG-1", "1234.56")).piece

@@ -48,7 +48,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('structures', schema=None) as batch_op:
         batch_op.create_index('ix_structures_name_key', ['name_key'], unique=False)
-        batch_op.create_index('ix_structures_postcode_city', ['postcode', 'city_key'], unique=False)
+        batch_op.create_index('ix_structures_postcode_city', ['postcode', 'city_key', 'name_key'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -242,14 +242,15 @@ def upgrade() -> None:
     with op.batch_alter_table('pieces', schema=None) as batch_op:
         batch_op.create_index('ix_pieces_depositor', ['depositor_structure_id', 'deposited_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_pieces_dossier_id'), ['dossier_id'], unique=False)
-        batch_op.create_index('ix_pieces_holder', ['holder_structure_id', 'state_date'], unique=False)
-        batch_op.create_index('ix_pieces_moa', ['moa_structure_id', 'issue_date'], unique=False)
-        batch_op.create_index('ix_pieces_moe', ['moe_structure_id', 'issue_date'], unique=False)
+        batch_op.create_index('ix_pieces_holder', ['holder_structure_id', 'state_date', 'state', 'holder_since'], unique=False)
+        batch_op.create_index('ix_pieces_moa', ['moa_structure_id', 'deposited_at', 'issue_date', 'state'], unique=False)
+        batch_op.create_index('ix_pieces_moe', ['moe_structure_id', 'deposited_at', 'issue_date', 'state'], unique=False)
+        batch_op.create_index('ix_pieces_next', ['next_structure_id', 'deposited_at', 'issue_date', 'state'], unique=False)
         batch_op.create_index('ix_pieces_number', ['number'], unique=False)
         batch_op.create_index(batch_op.f('ix_pieces_previous_id'), ['previous_id'], unique=False)
         batch_op.create_index('ix_pieces_recipient', ['recipient_structure_id', 'issue_date'], unique=False)
         batch_op.create_index('ix_pieces_state', ['state', 'holder_since'], unique=False)
-        batch_op.create_index('ix_pieces_supplier', ['supplier_structure_id', 'issue_date'], unique=False)
+        batch_op.create_index('ix_pieces_supplier', ['supplier_structure_id', 'deposited_at', 'issue_date', 'state'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -319,6 +320,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_pieces_recipient')
         batch_op.drop_index(batch_op.f('ix_pieces_previous_id'))
         batch_op.drop_index('ix_pieces_number')
+        batch_op.drop_index('ix_pieces_next')
         batch_op.drop_index('ix_pieces_moe')
         batch_op.drop_index('ix_pieces_moa')
         batch_op.drop_index('ix_pieces_holder')
