@@ -379,7 +379,7 @@ def authorised_filter(
         )
     with core.store.read() as conn:
         for sid in ids:
-            if core.org.space_access(conn, session.user.id, sid) is None:
+            if core.org.space_access(conn, session.user.id, sid)[0] is None:
                 raise NotAuthorised(
                     "L'espace « Factures de travaux » n'est pas ouvert pour vous "
                     "sur cette structure",

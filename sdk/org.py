@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import passwords
@@ -51,6 +52,27 @@ SPACES = (
     "SUIVI_DES_FLUX",
 )
 SPACE_MODES = ("CONSULTATION", "MODIFICATION")
+
+
+def _access_statement() -> Select[Any]:
+    """Mode of a space for a user on a structure, its role there, its subscription, and the
+    structure's status: every workflow action reads it, so it is built once."""
+    sp, ss, m, st = structure_spaces.c, space_subscriptions.c, memberships.c, structures.c
+    user, space = bindparam("user_id"), bindparam("space")
+    return (
+        select(sp.mode, m.role, ss.status, st.active)
+        .select_from(structures)
+        .outerjoin(memberships, and_(m.structure_id == st.id, m.user_id == user))
+        .outerjoin(structure_spaces, and_(sp.structure_id == st.id, sp.space == space))
+        .outerjoin(
+            space_subscriptions,
+            and_(ss.structure_id == st.id, ss.user_id == user, ss.space == space),
+        )
+        .where(st.id == bindparam("structure_id"))
+    )
+
+
+_ACCESS = _access_statement()
 
 
 class Organisation:
@@ -642,25 +664,17 @@ class Organisation:
 
     def space_access(
         self, conn: Connection, user_id: int, structure_id: int, space: str = SPACE_WORKS
-    ) -> str | None:
-        """'MODIFICATION', 'CONSULTATION' or None for this user on this structure's space."""
-        sp, ss = structure_spaces.c, space_subscriptions.c
-        mode = conn.execute(
-            select(sp.mode).where(sp.structure_id == structure_id, sp.space == space)
-        ).scalar()
-        if mode is None:
-            return None
-        role = self._membership(conn, user_id, structure_id)
-        if role is None:
-            return None
-        if role in (MemberRole.GP, MemberRole.GS):
-            return mode
-        status = conn.execute(
-            select(ss.status).where(
-                ss.user_id == user_id, ss.structure_id == structure_id, ss.space == space
-            )
-        ).scalar()
-        return mode if status == "ACCEPTEE" else None
+    ) -> tuple[str | None, bool]:
+        """The user's mode on this structure's space ('MODIFICATION', 'CONSULTATION' or None)
+        and whether the structure is active, read in one statement."""
+        row = conn.execute(
+            _ACCESS, {"user_id": user_id, "structure_id": structure_id, "space": space}
+        ).first()
+        if row is None:
+            return None, False
+        manager = row.role in (MemberRole.GP, MemberRole.GS)
+        granted = row.role is not None and (manager or row.status == "ACCEPTEE")
+        return (row.mode if granted else None), bool(row.active)
 
     # -- sessions -----------------------------------------------------------------------------
     def open_session(self, user: User, structure_identifier: str = "") -> Session:

@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from . import states as S
 from .cadres import Cadre, CadreTable
@@ -779,7 +779,7 @@ class Workflow:
                 )
                 if step.closes:
                     _close_dossier(conn, row.dossier_id, step.closes, now)
-        piece = self.piece(piece_id)
+            piece = _load_piece(conn, piece_id)
         self.extensions.emit(
             "state_changed",
             {
@@ -958,14 +958,16 @@ class Workflow:
     # -- reading ------------------------------------------------------------------------------
     def piece(self, piece_id: int, session: Session | None = None) -> Piece:
         with self.store.read() as conn:
-            row = _piece_row(conn, piece_id)
             if session is not None:
                 self._require_space(conn, session, modify=False)
-                self._require_visible(conn, session, row)
-            return _to_piece(conn, row)
+                self._require_visible(conn, session, _piece_row(conn, piece_id))
+            try:
+                return _load_piece(conn, piece_id)
+            except NoResultFound:
+                raise NotFound(f"Pièce {piece_id} introuvable", field="piece") from None
 
     def _require_space(self, conn: Connection, session: Session, *, modify: bool) -> None:
-        mode = self.org.space_access(conn, session.user.id, session.structure.id)
+        mode, active = self.org.space_access(conn, session.user.id, session.structure.id)
         if mode is None:
             raise NotAuthorised(
                 "L'espace « Factures de travaux » n'est pas ouvert pour vous sur "
@@ -979,9 +981,6 @@ class Workflow:
                 field="space",
                 hint="demandez le mode modification",
             )
-        active = conn.execute(
-            select(structures.c.active).where(structures.c.id == session.structure.id)
-        ).scalar()
         if not active:
             raise NotAuthorised(
                 f"La structure {session.structure.name} est inactive",
@@ -1037,11 +1036,36 @@ def _parties(row: Any) -> set[int]:
     } - {None}
 
 
+# Statements of the hot path, built once: building SQLAlchemy expressions on every call cost
+# more than running them (measured on `take`).
+_PIECE_BY_ID = select(pieces).where(pieces.c.id == bindparam("piece_id"))
+_PIECE_BY_ID_LOCKED = _PIECE_BY_ID.with_for_update()
+_PIECE_WITH_NUMBERS = (
+    select(
+        pieces, dossiers.c.number.label("dossier_number"), marches.c.number.label("marche_number")
+    )
+    .join(dossiers, dossiers.c.id == pieces.c.dossier_id)
+    .join(marches, marches.c.id == pieces.c.marche_id)
+    .where(pieces.c.id == bindparam("piece_id"))
+)
+_VAT_LINES = (
+    select(piece_vat_lines)
+    .where(piece_vat_lines.c.piece_id == bindparam("piece_id"))
+    .order_by(piece_vat_lines.c.position)
+)
+_MOVE = (
+    update(pieces)
+    .where(pieces.c.id == bindparam("b_id"), pieces.c.version == bindparam("b_version"))
+    .values(version=pieces.c.version + 1)
+)
+_EVENT = insert(events)
+
+
 def _piece_row(conn: Connection, piece_id: int, *, lock: bool = False) -> Row:
-    query = select(pieces).where(pieces.c.id == piece_id)
-    if lock and conn.dialect.name != "sqlite":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    locked = lock and conn.dialect.name != "sqlite"
+    row = conn.execute(
+        _PIECE_BY_ID_LOCKED if locked else _PIECE_BY_ID, {"piece_id": piece_id}
+    ).first()
     if row is None:
         raise NotFound(
             f"Pièce {piece_id} introuvable",
@@ -1051,6 +1075,19 @@ def _piece_row(conn: Connection, piece_id: int, *, lock: bool = False) -> Row:
     return row
 
 
+def _load_piece(conn: Connection, piece_id: int) -> Piece:
+    """A piece with its dossier and marché numbers and VAT lines, in two statements."""
+    row = conn.execute(_PIECE_WITH_NUMBERS, {"piece_id": piece_id}).one()
+    return R.piece(row, row.dossier_number, row.marche_number, _vat_lines(conn, piece_id))
+
+
+def _vat_lines(conn: Connection, piece_id: int) -> tuple[VatLine, ...]:
+    return tuple(
+        VatLine(Decimal(v.rate), R.from_cents(v.base), R.from_cents(v.amount))
+        for v in conn.execute(_VAT_LINES, {"piece_id": piece_id})
+    )
+
+
 def _to_piece(conn: Connection, row: Row) -> Piece:
     dossier_number = conn.execute(
         select(dossiers.c.number).where(dossiers.c.id == row.dossier_id)
@@ -1058,15 +1095,7 @@ def _to_piece(conn: Connection, row: Row) -> Piece:
     marche_number = conn.execute(
         select(marches.c.number).where(marches.c.id == row.marche_id)
     ).scalar()
-    lines = tuple(
-        VatLine(Decimal(v.rate), R.from_cents(v.base), R.from_cents(v.amount))
-        for v in conn.execute(
-            select(piece_vat_lines)
-            .where(piece_vat_lines.c.piece_id == row.id)
-            .order_by(piece_vat_lines.c.position)
-        )
-    )
-    return R.piece(row, dossier_number, marche_number, lines)
+    return R.piece(row, dossier_number, marche_number, _vat_lines(conn, row.id))
 
 
 def _structures(conn: Connection, ids: set[int]) -> dict[int, Structure]:
@@ -1092,17 +1121,17 @@ def _move(
     """Write a new state with the optimistic version check."""
     state_day = today or since or row.state_date
     result = conn.execute(
-        update(pieces)
-        .where(pieces.c.id == row.id, pieces.c.version == row.version)
-        .values(
-            state=to_state,
-            state_date=state_day,
-            holder_structure_id=holder_id,
-            holder_role=str(holder_role),
-            holder_since=since if holder_id else None,
-            version=row.version + 1,
+        _MOVE,
+        {
+            "b_id": row.id,
+            "b_version": row.version,
+            "state": to_state,
+            "state_date": state_day,
+            "holder_structure_id": holder_id,
+            "holder_role": str(holder_role),
+            "holder_since": since if holder_id else None,
             **(changes or {}),
-        )
+        },
     )
     if result.rowcount != 1:
         raise Conflict(
@@ -1123,19 +1152,20 @@ def _event(
     reason: str,
 ) -> None:
     conn.execute(
-        insert(events).values(
-            piece_id=piece_id,
-            dossier_id=dossier_id,
-            at=now,
-            user_id=session.user.id if session else None,
-            user_login=session.user.login if session else SYSTEM_LOGIN,
-            structure_id=session.structure.id if session else None,
-            acting_role=str(acting_role),
-            action=str(action),
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-        )
+        _EVENT,
+        {
+            "piece_id": piece_id,
+            "dossier_id": dossier_id,
+            "at": now,
+            "user_id": session.user.id if session else None,
+            "user_login": session.user.login if session else SYSTEM_LOGIN,
+            "structure_id": session.structure.id if session else None,
+            "acting_role": str(acting_role),
+            "action": str(action),
+            "from_state": from_state,
+            "to_state": to_state,
+            "reason": reason,
+        },
     )
 
 
