@@ -1,0 +1,261 @@
+"""The clerk's day, keys only: deposit, take into account, associate, validate, refuse,
+suspend and complete; the states are checked on screen and in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static
+from tui_helpers import (
+    USERS,
+    choose,
+    cursor_to,
+    login,
+    screen_text,
+    settle,
+    tab_to,
+    type_text,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+def _text(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def _notes(app: Any) -> str:
+    return " ".join(str(n.render()) for n in app.screen.query(".note.shown"))
+
+
+async def test_login_refused_then_locked(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, USERS["moe"])
+        for _ in range(5):
+            await tab_to(pilot, "login-password")
+            await type_text(pilot, "pas-le-bon")
+            await pilot.press("enter")
+            await settle(pilot)
+        error = _text(app, "#login-error")
+        assert "verrouill" in error  # five failures lock the account (core rule)
+        await tab_to(pilot, "login-password")
+        await type_text(pilot, "Decompte-Demo-2026")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "verrouill" in _text(app, "#login-error")
+        assert app.identity is None
+
+
+async def test_wrong_password_message(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot, "moe", "faux")
+        assert "Mot de passe incorrect" in _text(app, "#login-error")
+        assert "4 essai(s)" in _text(app, "#login-error")
+        assert app.screen.query_one("#login-password", Input).has_focus
+
+
+async def _deposit_from_form(
+    pilot: Any, number: str, *, cadre: str = "", marche: str = "", base: str = "", file: str = ""
+) -> None:
+    app = pilot.app
+    if file:
+        await tab_to(pilot, "dep-file")
+        await type_text(pilot, file)
+        await settle(pilot)
+    if cadre:
+        await choose(pilot, "dep-cadre", cadre)
+    if marche:
+        await choose(pilot, "dep-marche", marche)
+    await tab_to(pilot, "dep-number")
+    await type_text(pilot, number)
+    if base:
+        row = app.screen.query("VatLineRow").first()
+        await tab_to(pilot, f"base-{row.n}")
+        await type_text(pilot, base)
+    await settle(pilot)
+    await pilot.press("f9")
+    await settle(pilot)
+
+
+async def test_monthly_circuit_contractor_moe_moa(
+    make_app: Any, core: Any, demo_pdf_file: Any
+) -> None:
+    # 1. the contractor deposits a monthly draft (A4)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "titulaire")
+        await pilot.press("f4")
+        await settle(pilot)
+        await _deposit_from_form(
+            pilot,
+            "PDM-TUI-01",
+            cadre="A4",
+            marche="2026-ECO",
+            base="10000,00",
+            file=str(demo_pdf_file),
+        )
+        assert type(app.screen).__name__ == "ConfirmDeposit"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecapScreen"
+        recap = screen_text(app)
+        assert "PDM-TUI-01" in recap and "maîtrise d'œuvre" in recap
+        assert "Certificat de dépôt n°" in recap
+        assert app.screen.receipt.certificate in recap
+        await pilot.press("escape")
+        await settle(pilot)
+    session = core.org.open_session(core.org.user("luc.durand@batiments-durand.fr"))
+    draft = core.queries.find_piece(session, "PDM-TUI-01")
+    assert draft.state == "MISE_A_DISPOSITION_MOE"
+    assert draft.file_format.startswith("PDF")
+
+    # 2. the MOE finds it in the Synthèse, takes it into account, deposits the état d'acompte
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "moe")
+        await cursor_to(pilot, "synthese-table", "PDM-TUI-01")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "PieceScreen"
+        assert "Mise à disposition de la MOE" in _text(app, "#piece-state")
+        await pilot.press("t")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ActionModal"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "PieceScreen"
+        assert "Prise en compte par la MOE" in _text(app, "#piece-state")
+        await pilot.press("n")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "MainScreen"
+        assert app.screen.active_tab == "deposer"
+        assert app.screen.query_one("#dep-prev", Input).value == "PDM-TUI-01"
+        await _deposit_from_form(pilot, "EA-TUI-01", cadre="A15")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecapScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+    moe = core.org.open_session(core.org.user("juliette.forin@atelier-moreau.fr"))
+    assert core.queries.find_piece(moe, "PDM-TUI-01").state == "ASSOCIEE"
+    statement = core.queries.find_piece(moe, "EA-TUI-01")
+    assert statement.state == "MISE_A_DISPOSITION_MOA"
+    assert statement.cadre == "A15_ETAT_ACOMPTE_MOE"
+
+    # 3. the MOA validates it by depositing the état d'acompte validé (A19)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "moa")
+        await cursor_to(pilot, "synthese-table", "EA-TUI-01")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        cadre = app.screen.query_one("#dep-cadre")
+        assert str(cadre.value).startswith("A19")  # the only cadre allowed after A15
+        await _deposit_from_form(pilot, "EAV-TUI-01")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecapScreen"
+        assert "service financier" in app.screen.receipt.message
+        assert "EAV-TUI-01" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+    moa = core.org.open_session(core.org.user("marie.lambert@saint-aubin.fr"))
+    assert core.queries.find_piece(moa, "EA-TUI-01").state == "ASSOCIEE"
+    assert (
+        core.queries.find_piece(moa, "EAV-TUI-01").state == "MISE_A_DISPOSITION_SERVICE_FINANCIER"
+    )
+
+
+async def test_refuse_with_motive_and_reason(make_app: Any, core: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "moe")
+        await cursor_to(pilot, "synthese-table", "PDM-2026-05")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ActionModal"
+        await pilot.press("down", "space")  # second motive: autre motif
+        await tab_to(pilot, "reason")
+        await pilot.press("enter")  # empty reason: the workflow says why it refuses
+        await settle(pilot)
+        assert "commentaire est obligatoire" in _text(app, "#modal-error")
+        await type_text(pilot, "Pièce sans rapport avec le marché")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "PieceScreen"
+        assert "Refusée par la MOE pour autre motif" in _text(app, "#piece-state")
+    moe = core.org.open_session(core.org.user("juliette.forin@atelier-moreau.fr"))
+    refused = core.queries.find_piece(moe, "PDM-2026-05")
+    assert refused.state == "REFUSEE_MOE_AUTRE_MOTIF"
+    history = core.queries.history(moe, refused.id)
+    assert history[-1].reason == "Pièce sans rapport avec le marché"
+
+
+async def test_suspend_then_complete(make_app: Any, core: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "moe")
+        await cursor_to(pilot, "synthese-table", "PDM-2026-04")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_text(pilot, "Joindre le PV de réception")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Suspendue" in _text(app, "#piece-state")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "titulaire")
+        await cursor_to(pilot, "synthese-table", "PDM-2026-04")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "c" in _text(app, "#piece-actions")
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "PV joint")
+        await tab_to(pilot, "engagement")
+        await type_text(pilot, "EJ2026000999")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Complétée par le déposant" in _text(app, "#piece-state")
+    moe = core.org.open_session(core.org.user("juliette.forin@atelier-moreau.fr"))
+    piece = core.queries.find_piece(moe, "PDM-2026-04")
+    assert piece.state == "COMPLETEE"
+    assert piece.engagement == "EJ2026000999"
+    assert piece.holder_structure_id == moe.structure.id
+
+
+async def test_finding_blocks_deposit(make_app: Any, core: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "titulaire")
+        await pilot.press("f4")
+        await settle(pilot)
+        await choose(pilot, "dep-cadre", "A4")
+        await choose(pilot, "dep-marche", "2026-ECO")
+        await tab_to(pilot, "dep-number")
+        await type_text(pilot, "PDM 2026/é")
+        row = app.screen.query("VatLineRow").first()
+        await tab_to(pilot, f"base-{row.n}")
+        await type_text(pilot, "1500")
+        await settle(pilot)
+        note = _text(app, "#note-number")
+        assert "Caractères refusés" in note  # shown next to the field as you type
+        await pilot.press("f9")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "MainScreen"  # no confirmation: blocked
+        assert any("bloquent le dépôt" in str(n.message) for n in app._notifications)
+    session = core.org.open_session(core.org.user("luc.durand@batiments-durand.fr"))
+    from sdk.queries import SearchCriteria
+
+    page = core.queries.search(session, SearchCriteria(number="PDM 2026/é"))
+    assert page.total == 0

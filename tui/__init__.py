@@ -1,0 +1,1 @@
+"""Decompte's terminal app (Textual). The sdk never imports this package."""

@@ -1,0 +1,318 @@
+"""The app's door to the core: opening the store, logging in, and the few reads that gather
+several core calls for one screen. Every function here blocks: call it from a thread worker.
+
+Nothing here decides a business question: the workflow, the queries and the rules do. The
+module imports the sdk lazily so that SQLAlchemy stays off the path to the first frame.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sdk.config import Config
+    from sdk.core import Core
+    from sdk.model import Piece, Structure, User
+    from sdk.session import Session
+
+ROLE_ORDER = ("FOURNISSEUR", "COTRAITANT", "SOUSTRAITANT", "MOE", "MOA", "SERVICE_FINANCIER", "")
+ROLE_LABELS = {
+    "FOURNISSEUR": "Fournisseur",
+    "COTRAITANT": "Cotraitant",
+    "SOUSTRAITANT": "Sous-traitant",
+    "MOE": "Maîtrise d'œuvre",
+    "MOA": "Maîtrise d'ouvrage",
+    "SERVICE_FINANCIER": "Service financier",
+    "": "sans rôle sur un marché",
+}
+MEMBER_LABELS = {
+    "GESTIONNAIRE_PRINCIPAL": "gestionnaire principal",
+    "GESTIONNAIRE_SECONDAIRE": "gestionnaire secondaire",
+    "UTILISATEUR_SIMPLE": "utilisateur",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who acts: a session (user + structure) and the role the structure holds on marchés."""
+
+    session: Session
+    actor_role: str  # an ActorRole value, "" when the structure is on no marché
+
+    @property
+    def structure(self) -> Structure:
+        return self.session.structure
+
+    @property
+    def user(self) -> User:
+        return self.session.user
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.actor_role, self.actor_role)
+
+    @property
+    def member_label(self) -> str:
+        return MEMBER_LABELS.get(str(self.session.member_role), str(self.session.member_role))
+
+    def describe(self) -> str:
+        return f"{self.structure.name} · {self.role_label}"
+
+
+def remove_store_files(target: str) -> None:
+    """Delete a SQLite store and its siblings (-wal, -shm, .files)."""
+    if "://" in target:
+        return
+    db = Path(target).expanduser()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.files", ignore_errors=True)
+
+
+class Backend:
+    """Holds the Core once a worker has opened it."""
+
+    def __init__(
+        self, db_target: str, config: Config, clock: Callable[[], datetime], *, demo: bool = False
+    ) -> None:
+        self.db_target = db_target
+        self.config = config
+        self.clock = clock
+        self.demo = demo
+        self.core: Core | None = None
+        self.error: BaseException | None = None
+        self.ready = threading.Event()
+        self.demo_users: dict[str, str] = {}
+        self.demo_password = ""
+
+    # -- opening ------------------------------------------------------------------------------
+    def open(self, progress: Callable[[str], None] = lambda _text: None) -> Core:
+        try:
+            from sdk.core import Core
+            from sdk.store import open_store
+
+            if self.demo:
+                progress("Création de la base de démonstration…")
+                remove_store_files(self.db_target)
+                from sdk.demo import DEMO_PASSWORD, build_demo
+
+                store = open_store(self.db_target)
+                world = build_demo(
+                    lambda clock: Core(store, self.config, clock), today=self.clock().date()
+                )
+                self.demo_users = dict(world["users"])  # type: ignore[arg-type]
+                self.demo_password = DEMO_PASSWORD
+            else:
+                progress("Ouverture de la base…")
+                store = open_store(self.db_target)
+            core = Core(store, self.config, self.clock)
+            core.workflow.sweep()
+            self.core = core
+            return core
+        except BaseException as exc:
+            self.error = exc
+            raise
+        finally:
+            self.ready.set()
+
+    def wait(self, timeout: float = 120.0) -> Core:
+        if not self.ready.wait(timeout):
+            raise TimeoutError("La base ne répond pas")
+        if self.core is None:
+            raise self.error or RuntimeError("Base non ouverte")
+        return self.core
+
+    def close(self) -> None:
+        if self.core is not None:
+            self.core.close()
+
+    # -- identity -----------------------------------------------------------------------------
+    def login(self, login: str, password: str) -> list[Identity]:
+        core = self.wait()
+        user = core.org.authenticate(login, password)
+        return self.identities(user)
+
+    def identities(self, user: User) -> list[Identity]:
+        from sdk.errors import DecompteError, NotAuthorised
+
+        core = self.wait()
+        found: list[Identity] = []
+        for membership in core.org.memberships(user.id):
+            structure = core.org.structure(membership.structure_id)
+            try:
+                session = core.org.open_session(user, structure.identifier)
+            except DecompteError:
+                continue  # inactive structure: not offered
+            roles = self.roles_of(structure.id)
+            for role in sorted(roles or {""}, key=_role_rank):
+                found.append(Identity(session, role))
+        if not found:
+            raise NotAuthorised(
+                f"{user.login} n'est rattaché à aucune structure active",
+                field="structure",
+                hint="demandez un rattachement",
+            )
+        managers = ("GESTIONNAIRE_PRINCIPAL", "GESTIONNAIRE_SECONDAIRE")
+        found.sort(
+            key=lambda i: (
+                str(i.session.member_role) not in managers,
+                i.structure.name,
+                _role_rank(i.actor_role),
+            )
+        )
+        preferred = str(self.config.ui.get("structure", "")).replace(" ", "")
+        found.sort(key=lambda i: i.structure.identifier != preferred)
+        return found
+
+    def roles_of(self, structure_id: int) -> set[str]:
+        """The roles a structure holds on marchés (one query, not every marché loaded)."""
+        core = self.wait()
+        sdk_read = getattr(core.register, "roles_of", None)
+        if sdk_read is not None:
+            return {str(role) for role in sdk_read(structure_id)}
+        from sqlalchemy import select
+
+        from sdk.store.schema import marche_actors
+
+        a = marche_actors.c
+        query = select(a.role).distinct().where(a.structure_id == structure_id)
+        with core.store.read() as conn:
+            return set(conn.execute(query).scalars())
+
+    def marche_choices(
+        self, structure_id: int, role: str = "", limit: int = 500
+    ) -> list[tuple[str, str]]:
+        """(number, object) of the marchés where the structure acts (in a role), for a pick
+        list; the full marché is loaded only once chosen."""
+        core = self.wait()
+        sdk_read = getattr(core.register, "choices_for", None)
+        if sdk_read is not None:
+            return list(sdk_read(structure_id, role=role, limit=limit))
+        from sqlalchemy import select
+
+        from sdk.store.schema import marche_actors, marches
+
+        a, m = marche_actors.c, marches.c
+        query = (
+            select(m.number, m.object)
+            .join_from(marches, marche_actors, a.marche_id == m.id)
+            .where(a.structure_id == structure_id)
+            .distinct()
+            .order_by(m.number.desc())
+            .limit(limit)
+        )
+        if role:
+            query = query.where(a.role == role)
+        with core.store.read() as conn:
+            return [(r.number, r.object) for r in conn.execute(query)]
+
+    # -- reads gathered for one screen --------------------------------------------------------
+    def piece_detail(self, session: Session, piece_id: int) -> PieceDetail:
+        core = self.wait()
+        q = core.queries
+        piece = q.piece(session, piece_id)
+        history = q.history(session, piece_id)
+        dossier = q.dossier(session, piece.dossier_id)
+        ids = {
+            piece.supplier_structure_id,
+            piece.recipient_structure_id,
+            piece.moe_structure_id,
+            piece.moa_structure_id,
+            piece.holder_structure_id,
+            piece.depositor_structure_id,
+        }
+        ids |= {e.structure_id for e in history}
+        names = {}
+        for sid in ids - {None}:
+            names[sid] = core.org.structure(sid)
+        cadre = core.cadres.get(piece.cadre)
+        return PieceDetail(
+            piece=piece,
+            history=history,
+            dossier=dossier,
+            structures=names,
+            attachments=self.attachments(session, piece_id),
+            cadre_label=cadre.label if cadre else piece.cadre,
+            document=cadre.document if cadre else piece.cadre,
+            deadline=q.deadline(piece),
+            actions=self.allowed_actions(session, piece),
+        )
+
+    def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
+        core = self.wait()
+        reader = getattr(core.queries, "attachments", None)
+        if reader is not None:  # the sdk's own read, once it exists
+            return [a if isinstance(a, dict) else _as_dict(a) for a in reader(session, piece_id)]
+        from sqlalchemy import select
+
+        from sdk.store.schema import attachments
+
+        a = attachments.c
+        with core.store.read() as conn:
+            rows = conn.execute(
+                select(a.name, a.kind, a.designation, a.size)
+                .where(a.piece_id == piece_id)
+                .order_by(a.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def allowed_actions(self, session: Session, piece: Piece) -> list[str]:
+        """The actions to offer: the workflow's own list (it decides), plus download."""
+        core = self.wait()
+        return [str(a) for a in core.workflow.allowed_actions(session, piece)] + ["download"]
+
+
+def _role_rank(role: str) -> int:
+    return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    return dict(value)
+
+
+@dataclass
+class PieceDetail:
+    piece: Piece
+    history: list[Any]
+    dossier: dict[str, Any]
+    structures: dict[int, Structure]
+    attachments: list[dict[str, Any]]
+    cadre_label: str
+    document: str
+    deadline: Any
+    actions: list[str] = field(default_factory=list)
+
+    def name(self, structure_id: int | None) -> str:
+        if structure_id is None:
+            return "—"
+        found = self.structures.get(structure_id)
+        return found.name if found else str(structure_id)
+
+    def ident(self, structure_id: int | None) -> str:
+        if structure_id is None:
+            return ""
+        found = self.structures.get(structure_id)
+        return found.identifier if found else ""
+
+
+def parse_day(text: str) -> date | None:
+    """JJ/MM/AAAA or AAAA-MM-JJ; None when empty; ValueError in French otherwise."""
+    raw = text.strip()
+    if not raw:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d%m%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"Date illisible : « {raw} » (format JJ/MM/AAAA)")

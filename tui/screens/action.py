@@ -1,0 +1,184 @@
+"""The confirmation modal of a piece action: take into account, validate, refuse (motive +
+reason), suspend (what is missing), complete (what was added). The workflow is called from
+here; its refusal stays on screen next to the fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from .base import Modal
+
+if TYPE_CHECKING:
+    from sdk.model import Piece
+
+MOTIVE_HELP = {
+    "ACHEMINEMENT": "Erreur dans les données d'acheminement (destinataire, service, engagement…)",
+    "AUTRE_MOTIF": "Autre motif (décompte général contesté, pièce sans rapport…)",
+}
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: str
+    title: str
+    question: str
+    confirm: str
+    reason_label: str = ""
+    reason_placeholder: str = ""
+    motives: tuple[str, ...] = ()
+    completion: bool = False  # engagement / service fields
+    warning: str = ""
+
+
+def spec_for(action: str, number: str, document: str, holder_role: str) -> ActionSpec:
+    from sdk import states as S
+
+    what = f"{document.lower()} n° {number}"
+    if action == "take":
+        return ActionSpec(
+            action, "Prendre en compte", f"Prendre en compte le {what} ?", "Prendre en compte"
+        )
+    if action == "validate":
+        return ActionSpec(
+            action,
+            "Valider",
+            f"Valider le {what} et le transmettre à son destinataire ?",
+            "Valider",
+        )
+    if action == "refuse":
+        motives = tuple(sorted(str(m) for m in S.REFUSAL_MOTIVES.get(holder_role, ())))
+        return ActionSpec(
+            action,
+            "Refuser",
+            f"Refuser le {what} ?",
+            "Refuser",
+            "Motif du refus",
+            "précisez l'erreur constatée",
+            motives,
+            warning="Un écart de montant n'est pas un motif de refus : la pièce suivante "
+            "peut porter un autre montant.",
+        )
+    if action == "suspend":
+        return ActionSpec(
+            action,
+            "Suspendre",
+            f"Suspendre le {what} ?",
+            "Suspendre",
+            "Informations manquantes",
+            "ce que le déposant doit compléter",
+        )
+    if action == "complete":
+        return ActionSpec(
+            action,
+            "Compléter",
+            f"Compléter le {what} ?",
+            "Compléter",
+            "Ce qui a été complété",
+            "ex. bon de commande joint",
+            completion=True,
+        )
+    raise ValueError(action)
+
+
+class ActionModal(Modal["Piece | None"]):
+    """Asks, calls `perform(values)` in a worker, dismisses with the new piece."""
+
+    def __init__(
+        self, spec: ActionSpec, piece_id: int, perform: Callable[[dict[str, Any]], Piece]
+    ) -> None:
+        super().__init__()
+        self.spec = spec
+        self.piece_id = piece_id
+        self.perform = perform
+        self.draft_key = ("action", spec.action, piece_id)
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        with Vertical(classes="modal-box", id=f"action-{spec.action}"):
+            yield Static(spec.title, classes="modal-title")
+            yield Static(spec.question)
+            if spec.motives:
+                yield Label("Type de motif", classes="section")
+                with RadioSet(id="motive"):
+                    for i, motive in enumerate(spec.motives):
+                        yield RadioButton(
+                            MOTIVE_HELP.get(motive, motive), value=i == 0, name=motive
+                        )
+            if spec.reason_label:
+                yield Label(spec.reason_label, classes="section")
+                yield Input(
+                    placeholder=spec.reason_placeholder, id="reason", compact=True, max_length=500
+                )
+            if spec.completion:
+                with Horizontal(classes="form-row"):
+                    yield Label("N° d'engagement", classes="form-label")
+                    yield Input(
+                        placeholder="inchangé si vide", id="engagement", compact=True, max_length=50
+                    )
+                with Horizontal(classes="form-row"):
+                    yield Label("Code service", classes="form-label")
+                    yield Input(placeholder="inchangé si vide", id="service", compact=True)
+            if spec.warning:
+                yield Static(spec.warning, classes="muted")
+            yield Static("", id="modal-error", classes="error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button(spec.confirm, id="confirm", variant="primary", compact=True)
+                yield Button("Annuler (Échap)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-error").display = False
+        self.restore_draft()
+        if self.spec.motives:
+            self.query_one("#motive").focus()
+        elif self.spec.reason_label:
+            self.query_one("#reason").focus()
+        else:
+            self.query_one("#confirm").focus()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        values: dict[str, Any] = {}
+        if self.spec.motives:
+            radio = self.query_one("#motive", RadioSet)
+            pressed = radio.pressed_button
+            values["motive"] = pressed.name if pressed is not None else self.spec.motives[0]
+        if self.spec.reason_label:
+            values["reason"] = self.query_one("#reason", Input).value
+        if self.spec.completion:
+            values["engagement"] = self.query_one("#engagement", Input).value.strip() or None
+            values["service"] = self.query_one("#service", Input).value.strip() or None
+        self.query_one("#confirm", Button).disabled = True
+        self.show_error("")
+        self.run_action(values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="piece-action")
+    def run_action(self, values: dict[str, Any]) -> None:
+        try:
+            piece = self.perform(values)
+        except Exception as exc:
+            self.app.call_from_thread(self._refused, exc)
+        else:
+            self.app.call_from_thread(self._done, piece)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.query_one("#confirm", Button).disabled = False
+        self.show_error(exc)
+        field = getattr(exc, "field", "")
+        if field == "reason" and self.spec.reason_label:
+            self.query_one("#reason").focus()
+
+    def _done(self, piece: Piece) -> None:
+        self.forget_draft()
+        self.dismiss(piece)

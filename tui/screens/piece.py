@@ -1,0 +1,408 @@
+"""The piece screen: all its data, attachments, the billing file as a chain, the history
+(suivi du traitement), and the actions the acting structure may take on it."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import LoadingIndicator, Static
+
+from .. import keymap as K
+from ..backend import PieceDetail
+from ..widgets.identity import IdentityBar, spaced_siret
+from ..widgets.keybar import KeyBar
+from ..widgets.piece_columns import day, money
+from ..widgets.tones import tone
+from ..workers import describe_error
+from .dossier import STATUSES
+
+if TYPE_CHECKING:
+    from sdk.model import Piece
+
+    from ..app import DecompteApp
+
+ACTION_KEYS = {
+    "take": "take",
+    "refuse": "refuse",
+    "suspend": "suspend",
+    "complete": "complete",
+    "validate": "validate",
+    "associate": "associate",
+}
+VAT_TYPES = {
+    "DEBITS": "TVA sur les débits",
+    "ENCAISSEMENTS": "TVA sur les encaissements",
+    "EXONERATION": "Exonéré",
+    "SANS_TVA": "Sans TVA",
+}
+ROLES = {
+    "FOURNISSEUR": "Fournisseur",
+    "MOE": "Maîtrise d'œuvre",
+    "MOA": "Maîtrise d'ouvrage",
+    "SERVICE_FINANCIER": "Service financier",
+    "PREMIER_VALIDEUR": "Premier valideur",
+    "SECOND_VALIDEUR": "Second valideur",
+    "DEPOSANT": "Déposant",
+    "": "—",
+}
+
+
+def chain_text(pieces: list[Any], current_id: int) -> Text:
+    from sdk.states import label
+
+    text = Text()
+    for i, item in enumerate(pieces):
+        if i:
+            text.append("  →  ", "dim")
+        short = item.cadre.split("_", 1)[0]
+        style = "reverse bold" if item.id == current_id else ""
+        text.append(f" {short} {item.number} ", style)
+        text.append(f" {label(item.state)}", "italic dim")
+    return text
+
+
+def _pairs(rows: list[tuple[str, str, str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(style="bold", no_wrap=True, min_width=10)
+    table.add_column(ratio=1)
+    table.add_column(style="bold", no_wrap=True, min_width=10)
+    table.add_column(ratio=1)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+class PieceScreen(Screen[None]):
+    BINDINGS: ClassVar[list[Binding]] = K.bindings("piece")
+
+    def __init__(self, piece_id: int) -> None:
+        super().__init__()
+        self.piece_id = piece_id
+        self.detail: PieceDetail | None = None
+
+    @property
+    def dapp(self) -> DecompteApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield IdentityBar()
+        yield Static("Pièce", id="piece-title", classes="screen-title")
+        with VerticalScroll(id="piece-body"):
+            yield LoadingIndicator(id="piece-loading")
+            yield Static("", id="piece-state")
+            yield Static("", id="piece-actions", classes="muted")
+            yield Static("Données de la pièce", classes="section")
+            yield Static("", id="piece-data")
+            yield Static("Acteurs", classes="section")
+            yield Static("", id="piece-actors")
+            yield Static("Montants", classes="section")
+            yield Static("", id="piece-amounts")
+            yield Static("Pièces jointes", classes="section")
+            yield Static("", id="piece-attachments")
+            yield Static("Dossier de facturation", classes="section", id="piece-dossier-title")
+            yield Static("", id="piece-dossier")
+            yield Static("Suivi du traitement", classes="section")
+            yield Static("", id="piece-history")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#piece-body").focus()
+        self.load()
+
+    # -- data ---------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="piece")
+    def load(self) -> None:
+        dapp = self.dapp
+        try:
+            detail = dapp.backend.piece_detail(dapp.session, self.piece_id)
+        except Exception as exc:
+            self.app.call_from_thread(self._failed, exc)
+        else:
+            self.app.call_from_thread(self._show, detail)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.query_one("#piece-loading").display = False
+        self.query_one("#piece-state", Static).update(
+            Text(describe_error(exc), tone(self.app, "error", bold=True))
+        )
+        self.notify(describe_error(exc), title="Pièce", severity="error", timeout=8)
+
+    def _show(self, detail: PieceDetail) -> None:
+        from sdk.states import label
+
+        self.detail = detail
+        piece = detail.piece
+        self.query_one("#piece-loading").display = False
+        self.query_one("#piece-title", Static).update(f"{detail.document} n° {piece.number}")
+        state = Text.assemble(
+            ("État courant : ", "bold"),
+            (label(piece.state), "bold"),
+            f" depuis le {day(piece.state_date)}",
+        )
+        if piece.holder_structure_id:
+            state.append(
+                f"\nÀ traiter par : {detail.name(piece.holder_structure_id)} "
+                f"({ROLES.get(piece.holder_role, piece.holder_role)})"
+            )
+        if detail.deadline is not None:
+            colour = (
+                tone(self.app, "error", bold=True)
+                if detail.deadline.overdue
+                else (
+                    tone(self.app, "warning", bold=True)
+                    if detail.deadline.days_left <= 2
+                    else tone(self.app, "success")
+                )
+            )
+            state.append("\n")
+            state.append(detail.deadline.describe(), colour)
+        payment = detail.dossier.get("payment_deadline")
+        if payment is not None:
+            state.append("\n")
+            state.append(payment.describe(), tone(self.app, "error") if payment.overdue else "")
+        self.query_one("#piece-state", Static).update(state)
+        self.query_one("#piece-actions", Static).update(self._actions_text(detail))
+        fmt = f" ({piece.file_format})" if piece.file_format else ""
+        head = Table.grid(padding=(0, 2), expand=True)
+        head.add_column(style="bold", no_wrap=True, min_width=10)
+        head.add_column(ratio=1)
+        head.add_row("Cadre", f"{piece.cadre.split('_', 1)[0]} — {detail.cadre_label}")
+        head.add_row("Fichier", f"{piece.file_name or '—'}{fmt}")
+        self.query_one("#piece-data", Static).update(
+            Group(
+                head,
+                _pairs(
+                    [
+                        ("Numéro", piece.number, "Date", day(piece.issue_date)),
+                        ("Marché", piece.marche_number, "Dossier", piece.dossier_number),
+                        (
+                            "Dépôt",
+                            f"{piece.deposited_at:%d/%m/%Y %H:%M}",
+                            "Certificat",
+                            piece.certificate,
+                        ),
+                        (
+                            "Engagement",
+                            piece.engagement or "—",
+                            "Service",
+                            piece.service_code or "—",
+                        ),
+                        (
+                            "TVA",
+                            VAT_TYPES.get(str(piece.vat_type), str(piece.vat_type)),
+                            "Règlement",
+                            str(piece.payment_mode).capitalize(),
+                        ),
+                        ("Téléchargée", "oui" if piece.downloaded else "non", "", ""),
+                    ]
+                ),
+            )
+        )
+
+        def actor(sid: int | None) -> str:
+            if sid is None:
+                return "—"
+            return f"{detail.name(sid)} ({spaced_siret(detail.ident(sid))})"
+
+        actors = Table.grid(padding=(0, 2), expand=True)
+        actors.add_column(style="bold", no_wrap=True)
+        actors.add_column(ratio=1)
+        for role, sid in (
+            ("Fournisseur", piece.supplier_structure_id),
+            ("Destinataire", piece.recipient_structure_id),
+            ("Maîtrise d'œuvre", piece.moe_structure_id),
+            ("Maîtrise d'ouvrage", piece.moa_structure_id),
+            ("Déposant", piece.depositor_structure_id),
+        ):
+            actors.add_row(role, actor(sid))
+        self.query_one("#piece-actors", Static).update(actors)
+        amounts = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
+        amounts.add_column("Taux de TVA", justify="right")
+        amounts.add_column("Base HT", justify="right")
+        amounts.add_column("Montant TVA", justify="right")
+        for line in piece.vat_lines:
+            rate = f"{line.rate.normalize():f}".replace(".", ",")
+            amounts.add_row(f"{rate} %", money(line.base), money(line.amount))
+        totals = _pairs(
+            [
+                ("Montant HT", money(piece.total_ht), "Montant TVA", money(piece.total_vat)),
+                ("Montant TTC", money(piece.total_ttc), "Montant à payer", money(piece.amount_due)),
+            ]
+        )
+        self.query_one("#piece-amounts", Static).update(Group(amounts, totals))
+        if detail.attachments:
+            att = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
+            att.add_column("Type")
+            att.add_column("Désignation")
+            att.add_column("Fichier")
+            att.add_column("Taille", justify="right")
+            for a in detail.attachments:
+                att.add_row(
+                    str(a.get("kind", "")),
+                    str(a.get("designation", "")),
+                    str(a.get("name", "")),
+                    f"{int(a.get('size') or 0):,} o".replace(",", "\u00a0"),
+                )
+            self.query_one("#piece-attachments", Static).update(att)
+        else:
+            self.query_one("#piece-attachments", Static).update(Text("Aucune pièce jointe", "dim"))
+        dossier = detail.dossier
+        self.query_one("#piece-dossier-title", Static).update(
+            f"Dossier de facturation n° {dossier['number']} "
+            f"({STATUSES.get(dossier['status'], dossier['status'])})"
+        )
+        self.query_one("#piece-dossier", Static).update(chain_text(dossier["pieces"], piece.id))
+        history = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=True)
+        history.add_column("Date", no_wrap=True)
+        history.add_column("Par")
+        history.add_column("Action")
+        history.add_column("État")
+        history.add_column("Commentaire", ratio=1)
+        from sdk.states import ACTION_LABELS, Action
+
+        for event in detail.history:
+            try:
+                action = ACTION_LABELS[Action(event.action)]
+            except ValueError:
+                action = event.action
+            who = event.user_login.split("@")[0]
+            if event.structure_id:
+                who = f"{who} ({detail.name(event.structure_id)})"
+            history.add_row(
+                f"{event.at:%d/%m/%Y %H:%M}", who, action, label(event.to_state), event.reason
+            )
+        self.query_one("#piece-history", Static).update(history)
+        self.refresh_bindings()
+
+    def _actions_text(self, detail: PieceDetail) -> Text:
+        labels = {
+            "take": ("t", "Prendre en compte"),
+            "validate": ("v", "Valider"),
+            "associate": ("n", "Déposer la pièce suivante"),
+            "suspend": ("s", "Suspendre"),
+            "refuse": ("r", "Refuser"),
+            "complete": ("c", "Compléter"),
+            "download": ("d", "Télécharger"),
+        }
+        keymap = getattr(self.app, "_keymap", {})
+        ids = {
+            "take": "piece.take",
+            "validate": "piece.validate",
+            "associate": "piece.next",
+            "suspend": "piece.suspend",
+            "refuse": "piece.refuse",
+            "complete": "piece.complete",
+            "download": "piece.download",
+        }
+        text = Text("Actions : ", "bold")
+        first = True
+        for action in detail.actions:
+            _, what = labels.get(action, ("", action))
+            key = K.effective_keys(ids[action], keymap).split(",")[0] if action in ids else ""
+            if not first:
+                text.append(" · ")
+            first = False
+            text.append(f"{key} ", "bold reverse")
+            text.append(f" {what}")
+        return text
+
+    # -- actions ------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act":
+            if self.detail is None:
+                return False
+            return bool(parameters) and parameters[0] in self.detail.actions
+        if action == "download":
+            return self.detail is not None
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_dossier(self) -> None:
+        if self.detail is not None:
+            self.dapp.open_dossier(self.detail.piece.dossier_id)
+
+    def action_act(self, action: str) -> None:
+        from .action import ActionModal, spec_for
+
+        detail = self.detail
+        if detail is None or action not in detail.actions:
+            return
+        piece = detail.piece
+        if action == "associate":
+            self.dapp.deposit_after(piece.id)
+            return
+        spec = spec_for(action, piece.number, detail.document, piece.holder_role)
+        perform = partial(self._perform, action, piece.id, piece.version, self.dapp.session)
+        self.app.push_screen(ActionModal(spec, piece.id, perform), self._after_action)
+
+    def _perform(
+        self, action: str, piece_id: int, version: int, session: Any, values: dict[str, Any]
+    ) -> Piece:
+        workflow = self.dapp.backend.wait().workflow
+        if action == "take":
+            return workflow.take(session, piece_id, expected_version=version)
+        if action == "validate":
+            return workflow.validate(session, piece_id, expected_version=version)
+        if action == "refuse":
+            return workflow.refuse(
+                session, piece_id, values["motive"], values["reason"], expected_version=version
+            )
+        if action == "suspend":
+            return workflow.suspend(session, piece_id, values["reason"], expected_version=version)
+        if action == "complete":
+            return workflow.complete(
+                session,
+                piece_id,
+                values["reason"],
+                engagement=values.get("engagement"),
+                service_code=values.get("service"),
+                expected_version=version,
+            )
+        raise ValueError(action)
+
+    def _after_action(self, piece: Piece | None) -> None:
+        if piece is None:
+            return
+        from sdk.states import label
+
+        self.notify(
+            f"Pièce n° {piece.number} : {label(piece.state)}", title="Enregistré", timeout=5
+        )
+        self.load()
+
+    def action_download(self) -> None:
+        from .download import DownloadModal
+
+        detail = self.detail
+        if detail is None:
+            return
+        files = ([detail.piece.file_name] if detail.piece.file_name else []) + [
+            str(a.get("name", "")) for a in detail.attachments
+        ]
+        self.app.push_screen(
+            DownloadModal(detail.piece.id, detail.piece.number, files), self._downloaded
+        )
+
+    def _downloaded(self, written: list[Path] | None) -> None:
+        if not written:
+            return
+        folder = written[0].parent
+        self.notify(
+            f"{len(written)} fichier(s) copiés dans {folder}", title="Téléchargement", timeout=6
+        )
+        self.load()

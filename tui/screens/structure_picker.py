@@ -1,0 +1,171 @@
+"""« Rechercher une structure »: identifier, raison sociale, postcode, city; `*` is a
+wildcard; results as you type (the organisation's search, in a worker)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from ..widgets.identity import spaced_siret
+from ..workers import describe_error
+from .base import Modal
+
+if TYPE_CHECKING:
+    from sdk.model import Structure
+
+    from ..app import DecompteApp
+
+DEBOUNCE = 0.15
+COLUMNS = ("Identifiant", "Raison sociale", "CP", "Ville", "Type")
+
+
+class StructurePicker(Modal["Structure | None"]):
+    def __init__(self, title: str, *, public: bool | None = None, purpose: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.public = public
+        self.results: list[Structure] = []
+        self.searching = False  # a search is scheduled or running
+        self._timer: Timer | None = None
+        self.draft_key = ("structure-search", purpose or title)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box wide", id="picker-box"):
+            yield Static(self.title_text, classes="modal-title")
+            yield Static(
+                "Renseignez un ou plusieurs champs ; le caractère * remplace "
+                "n'importe quelle chaîne.",
+                classes="muted",
+            )
+            with Grid(classes="form-grid"):
+                yield Label("SIRET / identifiant", classes="form-label")
+                yield Input(id="find-identifier", compact=True, placeholder="ex. 2145*")
+                yield Label("Raison sociale", classes="form-label")
+                yield Input(id="find-name", compact=True, placeholder="ex. COMMUNE*")
+                yield Label("Code postal", classes="form-label")
+                yield Input(id="find-postcode", compact=True)
+                yield Label("Ville", classes="form-label")
+                yield Input(id="find-city", compact=True)
+                yield Label("Type d'entité", classes="form-label")
+                yield Select(
+                    [("Publique", "public"), ("Privée", "private")],
+                    prompt="Toutes",
+                    compact=True,
+                    id="find-kind",
+                    value="public"
+                    if self.public
+                    else ("private" if self.public is False else Select.NULL),
+                )
+            yield Static("", id="find-status", classes="status")
+            yield DataTable(id="find-results", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="modal-error", classes="error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Choisir", id="confirm", variant="primary", compact=True)
+                yield Button("Annuler (Échap)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-error").display = False
+        table = self.query_one("#find-results", DataTable)
+        table.add_columns(*COLUMNS)
+        self.restore_draft()
+        self.query_one("#find-identifier").focus()
+        self._schedule()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _schedule(self) -> None:
+        self.searching = True
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self._search_now)
+
+    def _search_now(self) -> None:
+        values = {
+            w: self.query_one(f"#find-{w}", Input).value.strip()
+            for w in ("identifier", "name", "postcode", "city")
+        }
+        kind = self.query_one("#find-kind", Select).value
+        public = True if kind == "public" else False if kind == "private" else None
+        if not any(values.values()) and public is None:
+            self.searching = False
+            self.query_one("#find-status", Static).update("Saisissez un critère")
+            return
+        self.query_one("#find-status", Static).update("Recherche…")
+        self.search(values, public)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="structure-search")
+    def search(self, values: dict[str, str], public: bool | None) -> None:
+        dapp: DecompteApp = self.app  # type: ignore[assignment]
+        worker = get_current_worker()
+        try:
+            found = dapp.backend.wait().org.search_structures(
+                identifier=values["identifier"],
+                name=values["name"],
+                postcode=values["postcode"],
+                city=values["city"],
+                public=public,
+                limit=50,
+            )
+        except Exception as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, exc)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, found)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.searching = False
+        self.query_one("#find-status", Static).update(describe_error(exc))
+
+    def _show(self, found: list[Any]) -> None:
+        self.searching = False
+        self.results = found
+        table = self.query_one("#find-results", DataTable)
+        table.clear(columns=True)  # widths from these results only
+        table.add_columns(*COLUMNS)
+        for i, s in enumerate(found):
+            table.add_row(
+                spaced_siret(s.identifier),
+                s.name,
+                s.address.postcode,
+                s.address.city,
+                "publique" if s.public else "privée",
+                key=str(i),
+            )
+        more = " (50 premiers : affinez)" if len(found) >= 50 else ""
+        self.query_one("#find-status", Static).update(
+            f"{len(found)} structure(s){more} · ↓ puis Entrée pour choisir"
+        )
+
+    @on(DataTable.RowSelected, "#find-results")
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        self._pick(int(event.row_key.value or 0))
+
+    @on(Input.Submitted)
+    def _to_results(self) -> None:
+        table = self.query_one("#find-results", DataTable)
+        if table.row_count:
+            table.focus()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        table = self.query_one("#find-results", DataTable)
+        if not table.row_count:
+            self.show_error("Aucune structure à choisir")
+            return
+        self._pick(table.cursor_row)
+
+    def _pick(self, index: int) -> None:
+        if 0 <= index < len(self.results):
+            self.keep_draft()
+            self.dismiss(self.results[index])

@@ -1,0 +1,539 @@
+"""A virtual table of pieces: rows are fetched page by page from the store in a thread worker
+and only the visible lines are drawn, so 100 000 rows scroll as fast as 10.
+
+The first column stays in place; the others scroll sideways with the column cursor
+(left/right). Sorting is done by the store (`s` sorts on the column under the cursor, a second
+press reverses it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from .. import keymap as K
+from ..workers import describe_error
+
+#: fetch(offset, limit, sort, descending) -> (rows, total); blocking, runs in a thread.
+Fetch = Callable[[int, int, str | None, bool], tuple[Sequence[Any], int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    text: Callable[[Any], str]
+    align: str = "left"
+    sort: str | None = None  # the store's sort key, None: not sortable
+    tone: Callable[[Any], str | None] | None = None  # component class suffix for the cell
+    min_width: int = 0  # may shrink down to this to show more columns (0: fixed width)
+
+    @property
+    def narrowest(self) -> int:
+        return self.min_width or self.width
+
+
+class VirtualTable(Widget, can_focus=True):
+    """Rows of a paged store query, drawn line by line."""
+
+    BINDINGS: ClassVar[list[Binding]] = K.bindings("table")
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "vtable--header",
+        "vtable--header-sorted",
+        "vtable--cursor",
+        "vtable--column-cursor",
+        "vtable--stripe",
+        "vtable--placeholder",
+        "vtable--overdue",
+        "vtable--soon",
+        "vtable--ok",
+        "vtable--muted",
+        "vtable--scrollbar",
+        "vtable--thumb",
+        "vtable--message",
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable { height: 1fr; min-height: 3; background: $surface; }
+    VirtualTable > .vtable--header { background: $panel; color: $foreground; text-style: bold; }
+    VirtualTable > .vtable--header-sorted { background: $panel; color: $accent; text-style: bold; }
+    VirtualTable > .vtable--cursor { background: $panel; }
+    VirtualTable:focus > .vtable--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    VirtualTable > .vtable--column-cursor { text-style: underline; }
+    VirtualTable > .vtable--stripe { background: $surface-lighten-1; }
+    VirtualTable > .vtable--placeholder { color: $text-muted; }
+    VirtualTable > .vtable--overdue { color: $error; text-style: bold; }
+    VirtualTable > .vtable--soon { color: $warning; text-style: bold; }
+    VirtualTable > .vtable--ok { color: $success; }
+    VirtualTable > .vtable--muted { color: $text-muted; }
+    VirtualTable > .vtable--scrollbar { color: $panel; }
+    VirtualTable > .vtable--thumb { color: $primary; }
+    VirtualTable > .vtable--message { color: $text-muted; text-style: italic; }
+    """
+
+    class Activated(Message):
+        """Enter (or a double click) on a row."""
+
+        def __init__(self, table: VirtualTable, row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class Moved(Message):
+        """The cursor, the total or the sort changed (for status lines)."""
+
+        def __init__(self, table: VirtualTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    cursor: reactive[int] = reactive(0, layout=False, repaint=False, init=False)
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        empty_text: str = "Aucune pièce",
+        idle_text: str = "",
+        page_size: int = 200,
+        sort: str | None = None,
+        descending: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.columns = list(columns)
+        self.empty_text = empty_text
+        self.idle_text = idle_text
+        self.page_size = page_size
+        self.sort_key = sort
+        self.descending = descending
+        self.total: int | None = None
+        self.top = 0
+        self.col_cursor = 0
+        self.col_offset = 1
+        self.error = ""
+        self._fetch: Fetch | None = None
+        self._rows: dict[int, Any] = {}
+        self._generation = 0
+        self._inflight: tuple[int, int, int] | None = None  # generation, offset, limit
+        self._styles: dict[str, Style] = {}
+        self._col_layout_key: tuple[int, int] | None = None
+        self._col_layout: list[tuple[Column, int]] = []
+
+    # -- data ---------------------------------------------------------------------------------
+    def set_source(self, fetch: Fetch | None, *, keep_cursor: bool = False) -> None:
+        """Show another query (new filters, new identity): drop the rows, fetch again."""
+        self._fetch = fetch
+        self._generation += 1
+        self._rows.clear()
+        self._inflight = None
+        self.error = ""
+        if not keep_cursor:
+            self.total = None
+            self.top = 0
+            self.set_reactive(VirtualTable.cursor, 0)
+        self.refresh()
+        self._ensure_rows()
+        self.post_message(self.Moved(self))
+
+    def reload(self) -> None:
+        self.set_source(self._fetch, keep_cursor=True)
+
+    @property
+    def loading_rows(self) -> bool:
+        return self._inflight is not None
+
+    @property
+    def current_row(self) -> Any:
+        return self._rows.get(self.cursor)
+
+    def row_at(self, index: int) -> Any:
+        return self._rows.get(index)
+
+    def _ensure_rows(self) -> None:
+        if self._fetch is None or self._inflight is not None:
+            return
+        body = max(1, self._body_height())
+        if self.total is not None:
+            if self.total == 0:
+                return
+            # the visible rows and one page on each side (read ahead of the cursor)
+            ahead = range(max(0, self.top - body), min(self.total, self.top + 2 * body))
+            if self.cursor in self._rows and all(i in self._rows for i in ahead):
+                return
+        limit = min(1000, max(self.page_size, body * 5))
+        offset = max(0, self.top - (limit - body) // 2)
+        if self.total is not None:
+            offset = min(offset, max(0, self.total - limit))
+        self._inflight = (self._generation, offset, limit)
+        self._load(self._generation, self._fetch, offset, limit, self.sort_key, self.descending)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="vtable-fetch")
+    def _load(
+        self,
+        generation: int,
+        fetch: Fetch,
+        offset: int,
+        limit: int,
+        sort: str | None,
+        descending: bool,
+    ) -> None:
+        worker = get_current_worker()
+        try:
+            rows, total = fetch(offset, limit, sort, descending)
+        except Exception as exc:  # shown in the table and as a notification
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, generation, exc)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._loaded, generation, offset, list(rows), total)
+
+    def _loaded(self, generation: int, offset: int, rows: list[Any], total: int) -> None:
+        if generation != self._generation:
+            return
+        self._inflight = None
+        self.error = ""
+        if len(self._rows) > 6000:  # keep memory flat while scrolling far
+            keep = range(self.top - 2000, self.top + 2000)
+            self._rows = {i: r for i, r in self._rows.items() if i in keep}
+        for i, row in enumerate(rows):
+            self._rows[offset + i] = row
+        self.total = total
+        if self.cursor >= total:
+            self.set_reactive(VirtualTable.cursor, max(0, total - 1))
+        self._clamp_top()
+        self.refresh()
+        self.post_message(self.Moved(self))
+        self._ensure_rows()
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._inflight = None
+        self.error = describe_error(exc)
+        if self.total is None:
+            self.total = 0
+        self.refresh()
+        self.post_message(self.Moved(self))
+        self.notify(self.error, title="Lecture impossible", severity="error", timeout=8)
+
+    # -- geometry -----------------------------------------------------------------------------
+    def _body_height(self) -> int:
+        return max(0, self.size.height - 1)
+
+    def _clamp_top(self) -> None:
+        body = self._body_height()
+        total = self.total or 0
+        if self.cursor < self.top:
+            self.top = self.cursor
+        elif body and self.cursor >= self.top + body:
+            self.top = self.cursor - body + 1
+        self.top = max(0, min(self.top, max(0, total - body)))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._col_layout_key = None
+        self._clamp_top()
+        self._ensure_rows()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    def _columns_layout(self, width: int) -> list[tuple[Column, int]]:
+        """(column, width) of the visible columns: the first, then from `col_offset`, as many
+        as fit at their narrowest; the room left widens them back towards their width."""
+        key = (width, self.col_offset)
+        if key == self._col_layout_key:
+            return self._col_layout
+        usable = width - 1  # scrollbar
+        first = self.columns[0]
+        shown = [first]
+        used = min(first.narrowest, usable)
+        for column in self.columns[self.col_offset :]:
+            if used + 1 + column.narrowest > usable:
+                if used + 1 + 4 <= usable and len(shown) == 1:
+                    shown.append(column)  # at least one column beside the first
+                    used = usable
+                break
+            shown.append(column)
+            used += 1 + column.narrowest
+        widths = [c.narrowest for c in shown]
+        room = usable - (sum(widths) + len(widths) - 1)
+        while room > 0:  # widen the shrunk columns evenly, one cell at a time
+            grown = False
+            for i, column in enumerate(shown):
+                if room > 0 and widths[i] < column.width:
+                    widths[i] += 1
+                    room -= 1
+                    grown = True
+            if not grown:
+                break
+        if sum(widths) + len(widths) - 1 > usable:  # a very narrow terminal
+            widths[-1] = max(1, usable - (sum(widths[:-1]) + len(widths) - 1))
+        out = list(zip(shown, widths, strict=True))
+        self._col_layout_key, self._col_layout = key, out
+        return out
+
+    def _ensure_column_visible(self) -> None:
+        if self.col_cursor == 0:
+            return
+        width = self.size.width
+        while self.col_cursor < self.col_offset:
+            self.col_offset -= 1
+        while True:
+            shown = [c for c, _ in self._columns_layout(width)]
+            if self.columns[self.col_cursor] in shown or self.col_offset >= self.col_cursor:
+                break
+            self.col_offset += 1
+
+    # -- drawing ------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self._resolve_style(name)
+        return style
+
+    def _resolve_style(self, name: str) -> Style:
+        """Header styles in full (they carry their background); the muted greys blended
+        from the table's own colours ("auto" colours do not resolve in partial styles);
+        the rest partial, to lay over the row's stripe or cursor."""
+        if name.startswith("header"):
+            return self.get_component_rich_style(f"vtable--{name}")
+        if name in ("muted", "placeholder", "message"):
+            background = self.styles.background
+            muted = background.blend(self.styles.color, 0.55)
+            italic = name == "message"
+            return Style(color=muted.rich_color, italic=italic)
+        return self.get_component_rich_style(f"vtable--{name}", partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width <= 0:
+            return Strip.blank(0)
+        base = self.rich_style
+        layout = self._columns_layout(width)
+        if y == 0:
+            return self._header(layout, width)
+        index = self.top + y - 1
+        total = self.total
+        if total is None or total == 0 or index >= total:
+            if y == 1:
+                if self._fetch is None:
+                    text = self.idle_text
+                else:
+                    text = self.error or ("Chargement…" if total is None else self.empty_text)
+                style = base + self._style("message")
+                return Strip([Segment(_fit(" " + text, width), style)], width)
+            return Strip.blank(width, base)
+        row = self._rows.get(index)
+        is_cursor = index == self.cursor
+        row_style = base + (self._style("stripe") if index % 2 else Style())
+        if is_cursor:
+            row_style = row_style + self._style("cursor")
+        segments: list[Segment] = []
+        used = 0
+        for i, (column, w) in enumerate(layout):
+            if i:
+                segments.append(Segment(" ", row_style))
+                used += 1
+            if row is None:
+                text, style = ("…" if i == 0 else ""), row_style + self._style("placeholder")
+            else:
+                text = column.text(row)
+                style = row_style
+                if column.tone is not None:
+                    tone = column.tone(row)
+                    if tone:
+                        style = style + self._style(tone)
+            segments.append(Segment(_fit(text, w, column.align), style))
+            used += w
+        if used < width - 1:
+            segments.append(Segment(" " * (width - 1 - used), row_style))
+        segments.append(self._scrollbar_cell(y))
+        return Strip(segments, width)
+
+    def _header(self, layout: list[tuple[Column, int]], width: int) -> Strip:
+        header = self.rich_style + self._style("header")
+        segments: list[Segment] = []
+        used = 0
+        for i, (column, w) in enumerate(layout):
+            if i:
+                segments.append(Segment(" ", header))
+                used += 1
+            label = column.label
+            style = header
+            if column.sort and column.sort == self.sort_key:
+                label = f"{label} {'▼' if self.descending else '▲'}"
+                style = self.rich_style + self._style("header-sorted")
+            if self.has_focus and self.columns.index(column) == self.col_cursor:
+                style = style + self._style("column-cursor")
+            segments.append(Segment(_fit(label, w, column.align), style))
+            used += w
+        more = "›" if layout and layout[-1][0] is not self.columns[-1] else " "
+        if used < width - 1:
+            segments.append(Segment(" " * (width - 1 - used), header))
+        segments.append(Segment(more, header))
+        return Strip(segments, width)
+
+    def _scrollbar_cell(self, y: int) -> Segment:
+        body = self._body_height()
+        total = self.total or 0
+        if total <= body or body <= 0:
+            return Segment(" ", self.rich_style)
+        thumb = max(1, body * body // total)
+        start = (body - thumb) * self.top // max(1, total - body)
+        inside = start <= y - 1 < start + thumb
+        return Segment(
+            "▐" if inside else "│",
+            self.rich_style + self._style("thumb" if inside else "scrollbar"),
+        )
+
+    # -- moving -------------------------------------------------------------------------------
+    def _move_to(self, index: int) -> None:
+        total = self.total or 0
+        if total == 0:
+            return
+        index = max(0, min(total - 1, index))
+        if index == self.cursor:
+            return
+        old_cursor, old_top = self.cursor, self.top
+        self.set_reactive(VirtualTable.cursor, index)
+        self._clamp_top()
+        if self.top == old_top:
+            width = self.size.width
+            self.refresh(
+                Region(0, old_cursor - self.top + 1, width, 1),
+                Region(0, index - self.top + 1, width, 1),
+            )
+        else:
+            self.refresh()
+        self.call_after_refresh(self._ensure_rows)  # repaint first, then read ahead
+        self.post_message(self.Moved(self))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, delta: int) -> None:
+        body = max(1, self._body_height() - 1)
+        self._move_to(self.cursor + delta * body)
+
+    def action_jump(self, index: int) -> None:
+        self._move_to(index if index >= 0 else (self.total or 0) - 1)
+
+    def action_column(self, delta: int) -> None:
+        self.col_cursor = max(0, min(len(self.columns) - 1, self.col_cursor + delta))
+        self._ensure_column_visible()
+        self.refresh()
+        self.post_message(self.Moved(self))
+
+    def action_sort(self) -> None:
+        column = self.columns[self.col_cursor]
+        if column.sort is None:
+            self.notify(f"La colonne « {column.label} » ne se trie pas", timeout=3)
+            return
+        if self.sort_key == column.sort:
+            self.descending = not self.descending
+        else:
+            self.sort_key, self.descending = column.sort, column.align == "right"
+        self.set_source(self._fetch)
+
+    def sort_by(self, key: str, descending: bool) -> None:
+        self.sort_key, self.descending = key, descending
+        for i, column in enumerate(self.columns):
+            if column.sort == key:
+                self.col_cursor = i
+        self.set_source(self._fetch)
+
+    def action_open(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Activated(self, row))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- mouse (never the only way) ------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = 0
+            for column, w in self._columns_layout(self.size.width):
+                if x <= event.x < x + w + 1:
+                    self.col_cursor = self.columns.index(column)
+                    self.action_sort()
+                    return
+                x += w + 1
+            return
+        self._move_to(self.top + event.y - 1)
+        if event.chain >= 2:
+            self.action_open()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll_by(3)
+        event.stop()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll_by(-3)
+        event.stop()
+
+    def _scroll_by(self, delta: int) -> None:
+        body = self._body_height()
+        total = self.total or 0
+        self.top = max(0, min(self.top + delta, max(0, total - body)))
+        if self.cursor < self.top:
+            self.set_reactive(VirtualTable.cursor, self.top)
+        elif body and self.cursor >= self.top + body:
+            self.set_reactive(VirtualTable.cursor, self.top + body - 1)
+        self.refresh()
+        self._ensure_rows()
+
+    def position_text(self) -> str:
+        """« Ligne 3 sur 1 234 » for a status line."""
+        if self._fetch is None:
+            return self.idle_text
+        if self.total is None:
+            return "Chargement…"
+        if self.total == 0:
+            return self.error or self.empty_text
+        return f"Ligne {self.cursor + 1:,} sur {self.total:,}".replace(",", "\u00a0")
+
+
+def _fit(text: str, width: int, align: str = "left") -> str:
+    if width <= 0:
+        return ""
+    if len(text) > width:
+        return text[: width - 1] + "…" if width > 1 else text[:1]
+    if align == "right":
+        return text.rjust(width)
+    return text.ljust(width)
