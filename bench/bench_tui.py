@@ -52,6 +52,9 @@ Bare().run()
 DOWN, PAGE_DOWN, CTRL_Q = "\x1b[B", "\x1b[6~", "\x11"
 
 
+LIVE: list[Pty] = []
+
+
 class Pty:
     def __init__(self, argv: list[str], size: tuple[int, int], env: dict[str, str]) -> None:
         self.master, slave = os.openpty()
@@ -69,6 +72,7 @@ class Pty:
         )
         os.close(slave)
         self.output = b""
+        LIVE.append(self)
 
     def _read(self, timeout: float) -> bytes:
         ready, _, _ = select.select([self.master], [], [], max(0.0, timeout))
@@ -123,7 +127,15 @@ class Pty:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
-        os.close(self.master)
+        self.close()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:  # never leave an app running behind the bench
+            self.proc.kill()
+            self.proc.wait(5)
+        if self in LIVE:
+            LIVE.remove(self)
+            os.close(self.master)
 
 
 def env_for(tmp: Path) -> dict[str, str]:
@@ -348,4 +360,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        for leftover in list(LIVE):
+            leftover.close()

@@ -21,8 +21,11 @@ def run(argv: list[str] | None = None) -> int:
     from .app import main
 
     config = load_config(Path(args.config) if args.config else None)
+    target = args.db or config.db_target
+    if args.demo and not args.db:  # never the everyday store: a demo.db beside it
+        target = str(Path(config.db_target).with_name("demo.db"))
     return main(
-        args.db or config.db_target,
+        target,
         demo=args.demo,
         theme=args.theme,
         mouse=not args.no_mouse,

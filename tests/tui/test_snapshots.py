@@ -172,18 +172,24 @@ async def download(pilot: Any) -> None:
 
 async def structure_picker(pilot: Any) -> None:
     await quick_login(pilot, "titulaire")
-    await _keys(pilot, "f4", "ctrl+f")
+    await _keys(pilot, "f4")
+    await wait_until(pilot, lambda: quiet(pilot.app))
+    await _keys(pilot, "ctrl+f")
     await type_text(pilot, "2145*")
 
 
 async def file_picker(pilot: Any) -> None:
     await quick_login(pilot, "titulaire")
-    await _keys(pilot, "f4", "ctrl+o")
+    await _keys(pilot, "f4")
+    await wait_until(pilot, lambda: quiet(pilot.app))
+    await _keys(pilot, "ctrl+o")
 
 
 async def attachment_picker(pilot: Any) -> None:
     await quick_login(pilot, "titulaire")
-    await _keys(pilot, "f4", "ctrl+t")
+    await _keys(pilot, "f4")
+    await wait_until(pilot, lambda: quiet(pilot.app))
+    await _keys(pilot, "ctrl+t")
 
 
 async def confirm_deposit(pilot: Any) -> None:

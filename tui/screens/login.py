@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import keymap as K
@@ -56,17 +56,12 @@ class LoginScreen(Screen[None]):
                 )
             with Horizontal(id="login-actions"):
                 yield Button("Se connecter", id="login-submit", variant="primary", compact=True)
-                yield LoadingIndicator(id="login-busy")
+                yield Static("", id="login-busy", classes="muted")
             yield Static("", id="login-error")
             yield Static("", id="login-store", classes="muted")
-            yield Label("Comptes de démonstration", id="demo-title", classes="section")
-            yield OptionList(id="demo-users")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#login-busy").display = False
-        self.query_one("#demo-title").display = False
-        self.query_one("#demo-users").display = False
         self.watch(self.dapp, "store_message", self._store_message)
         self.watch(self.dapp, "store_state", self._store_state)
 
@@ -75,13 +70,16 @@ class LoginScreen(Screen[None]):
         shown = target if "://" in target else Path(target).name
         self.query_one("#login-store", Static).update(f"{message} · {shown}")
 
+    def _busy(self, busy: bool) -> None:
+        self.query_one("#login-busy", Static).update("Patientez…" if busy else "")
+
     def _store_state(self, state: str) -> None:
-        busy = self.query_one("#login-busy")
-        busy.display = state == "opening"
         backend = self.dapp.backend
-        if state == "ready" and backend.demo_users:
-            users = self.query_one("#demo-users", OptionList)
-            users.clear_options()
+        if state == "ready" and backend.demo_users and not self.query("#demo-users"):
+            # the demo accounts, mounted only in demo mode (a lighter first frame otherwise)
+            title = Label("", id="demo-title", classes="section")
+            users = OptionList(id="demo-users")
+            self.query_one("#login-box").mount_all([title, users])
             order = list(DEMO_ROLES)
             users.add_options(
                 Option(f"{DEMO_ROLES.get(key, key)} — {login}", id=key)
@@ -91,10 +89,7 @@ class LoginScreen(Screen[None]):
                 )
             )
             users.highlighted = 0
-            users.display = True
-            title = self.query_one("#demo-title", Label)
             title.update(f"Comptes de démonstration (mot de passe : {backend.demo_password})")
-            title.display = True
 
     @on(OptionList.OptionSelected, "#demo-users")
     def _demo_user(self, event: OptionList.OptionSelected) -> None:
@@ -124,7 +119,7 @@ class LoginScreen(Screen[None]):
             return
         error.update("Vérification…")
         self.query_one("#login-submit", Button).disabled = True
-        self.query_one("#login-busy").display = True
+        self._busy(True)
         self.authenticate(login, password)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
@@ -138,7 +133,7 @@ class LoginScreen(Screen[None]):
 
     def _refused(self, exc: BaseException) -> None:
         self.query_one("#login-submit", Button).disabled = False
-        self.query_one("#login-busy").display = self.dapp.store_state == "opening"
+        self._busy(False)
         self.query_one("#login-error", Static).update(describe_error(exc))
         password = self.query_one("#login-password", Input)
         password.value = ""

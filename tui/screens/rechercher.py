@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from .. import keymap as K
 from ..backend import parse_day
+from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
 from ..widgets.vtable import Fetch, VirtualTable
@@ -93,7 +94,7 @@ class RecherchePane(Pane):
             empty_text="Aucune pièce ne répond aux critères",
             idle_text="Renseignez des critères puis F9",
         )
-        yield Static(
+        yield Line(
             "Renseignez des critères puis F9 (ou Entrée)", id="search-status", classes="status"
         )
 
@@ -139,7 +140,7 @@ class RecherchePane(Pane):
             (s.label, s.code) for s in STATES.values()
         )
         self.table.set_source(None)
-        self.query_one("#search-status", Static).update(
+        self.query_one("#search-status", Line).set_text(
             "Renseignez des critères puis F9 (ou Entrée dans un champ)"
         )
 
@@ -239,7 +240,7 @@ class RecherchePane(Pane):
         if table._fetch is None:
             return
         total = "…" if table.total is None else f"{table.total:,}".replace(",", "\u00a0")
-        self.query_one("#search-status", Static).update(
+        self.query_one("#search-status", Line).set_text(
             f"Résultats : {total} · {table.position_text()} · Entrée ouvre · s trie"
         )
 

@@ -11,10 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Select, Static
+from textual.widgets import Checkbox, Select
 
 from .. import keymap as K
 from ..export import export_csv
+from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
 from ..widgets.vtable import Fetch, VirtualTable
@@ -35,7 +36,7 @@ class SynthesePane(Pane):
             )
             yield Checkbox("Masquer refusées > 10 j", True, id="synthese-hide-refused")
             yield Checkbox("Masquer téléchargées", False, id="synthese-hide-downloaded")
-        yield Static("Factures de travaux à traiter", id="synthese-title", classes="table-title")
+        yield Line("Factures de travaux à traiter", id="synthese-title", classes="table-title")
         yield VirtualTable(
             piece_columns(),
             id="synthese-table",
@@ -43,7 +44,7 @@ class SynthesePane(Pane):
             descending=True,
             empty_text="Aucune pièce à traiter",
         )
-        yield Static("", id="synthese-status", classes="status")
+        yield Line("", id="synthese-status", classes="status")
 
     @property
     def table(self) -> VirtualTable:
@@ -119,10 +120,10 @@ class SynthesePane(Pane):
     def _moved(self) -> None:
         table = self.table
         total = "…" if table.total is None else f"{table.total:,}".replace(",", "\u00a0")
-        self.query_one("#synthese-title", Static).update(f"Factures de travaux à traiter : {total}")
+        self.query_one("#synthese-title", Line).set_text(f"Factures de travaux à traiter : {total}")
         column = next((c.label for c in table.columns if c.sort == table.sort_key), "")
         arrow = "décroissant" if table.descending else "croissant"
-        self.query_one("#synthese-status", Static).update(
+        self.query_one("#synthese-status", Line).set_text(
             f"{table.position_text()} · tri : {column} ({arrow}) · "
             "Entrée ouvre · ←→ colonne · s trie"
         )

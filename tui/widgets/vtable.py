@@ -316,6 +316,13 @@ class VirtualTable(Widget, can_focus=True):
         self._styles.clear()
         super().notify_style_update()
 
+    def _base_style(self) -> Style:
+        """The widget's own style (walking the DOM each line would cost a lot)."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
@@ -339,7 +346,7 @@ class VirtualTable(Widget, can_focus=True):
         width = self.size.width
         if width <= 0:
             return Strip.blank(0)
-        base = self.rich_style
+        base = self._base_style()
         layout = self._columns_layout(width)
         if y == 0:
             return self._header(layout, width)
@@ -382,7 +389,7 @@ class VirtualTable(Widget, can_focus=True):
         return Strip(segments, width)
 
     def _header(self, layout: list[tuple[Column, int]], width: int) -> Strip:
-        header = self.rich_style + self._style("header")
+        header = self._base_style() + self._style("header")
         segments: list[Segment] = []
         used = 0
         for i, (column, w) in enumerate(layout):
@@ -393,7 +400,7 @@ class VirtualTable(Widget, can_focus=True):
             style = header
             if column.sort and column.sort == self.sort_key:
                 label = f"{label} {'▼' if self.descending else '▲'}"
-                style = self.rich_style + self._style("header-sorted")
+                style = self._base_style() + self._style("header-sorted")
             if self.has_focus and self.columns.index(column) == self.col_cursor:
                 style = style + self._style("column-cursor")
             segments.append(Segment(_fit(label, w, column.align), style))
@@ -408,13 +415,13 @@ class VirtualTable(Widget, can_focus=True):
         body = self._body_height()
         total = self.total or 0
         if total <= body or body <= 0:
-            return Segment(" ", self.rich_style)
+            return Segment(" ", self._base_style())
         thumb = max(1, body * body // total)
         start = (body - thumb) * self.top // max(1, total - body)
         inside = start <= y - 1 < start + thumb
         return Segment(
             "▐" if inside else "│",
-            self.rich_style + self._style("thumb" if inside else "scrollbar"),
+            self._base_style() + self._style("thumb" if inside else "scrollbar"),
         )
 
     # -- moving -------------------------------------------------------------------------------
