@@ -44,14 +44,25 @@ from .store.schema import (
     structures,
 )
 
-HOLDER_LABELS = {
-    Holder.MOE: "la maîtrise d'œuvre",
-    Holder.MOA: "la maîtrise d'ouvrage",
-    Holder.SERVICE_FINANCIER: "le service financier",
-    Holder.FOURNISSEUR: "le fournisseur",
-    Holder.PREMIER_VALIDEUR: "le premier valideur",
-    Holder.SECOND_VALIDEUR: "le second valideur",
+#: "transmise …": to whom a piece goes, with its preposition.
+TO_HOLDER = {
+    Holder.MOE: "à la maîtrise d'œuvre",
+    Holder.MOA: "à la maîtrise d'ouvrage",
+    Holder.SERVICE_FINANCIER: "au service financier",
+    Holder.FOURNISSEUR: "au fournisseur",
+    Holder.PREMIER_VALIDEUR: "au premier valideur",
+    Holder.SECOND_VALIDEUR: "au second valideur",
 }
+
+
+def deposited_sentence(document: str, number: str) -> str:
+    """« Le projet de décompte mensuel numéro … a été déposé, il est » (seed 000), with the
+    article and agreement the document needs."""
+    noun = document[0].lower() + document[1:]
+    if noun.startswith("facture"):
+        return f"La {noun} numéro {number} a été déposée, elle est"
+    article = "L'" if noun[0] in "aeéèiouy" else "Le "
+    return f"{article}{noun} numéro {number} a été déposé, il est"
 
 
 @dataclass(frozen=True, slots=True)
@@ -632,11 +643,10 @@ class Workflow:
                 ) from None
             raise
         piece = self.piece(piece_id)
-        holder_text = HOLDER_LABELS.get(route.holder_role, "son destinataire")
+        holder_text = TO_HOLDER.get(route.holder_role, "à son destinataire")
         message = (
-            f"Le {cadre.document.lower()} numéro {draft.number} a été déposé, il est en "
-            f"cours de transmission à {holder_text} ({route.holder.identifier} - "
-            f"{route.holder.name})"
+            f"{deposited_sentence(cadre.document, draft.number)} en cours de transmission "
+            f"{holder_text} ({route.holder.identifier} - {route.holder.name})"
         )
         return Receipt(piece, certificate, dossier_number, message, tuple(plan.findings))
 
@@ -896,7 +906,7 @@ class Workflow:
             action,
             row.state,
             to,
-            f"Transmise à {HOLDER_LABELS.get(Holder(next_role), next_role)}",
+            f"Transmise {TO_HOLDER.get(Holder(next_role), next_role)}",
         )
         if next_role == Holder.MOE:
             _start_payment_clock(conn, row.dossier_id, today)

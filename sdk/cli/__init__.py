@@ -9,18 +9,17 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import DecompteError
-from ..plugins import PluginHost
-from . import admin_commands, file_commands, org_commands, piece_commands, plugin_commands
 from .context import Context
 from .output import dumps
 
+if TYPE_CHECKING:
+    from ..plugins import PluginHost
 
-def build_parser(host: PluginHost | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="decompte", description="Factures de travaux (CCAG-Travaux) au clavier."
-    )
+
+def add_globals(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default="", help="fichier SQLite ou URL SQLAlchemy")
     parser.add_argument("--config", default="", help="fichier de configuration TOML")
     parser.add_argument(
@@ -48,6 +47,16 @@ def build_parser(host: PluginHost | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--theme", default=None, help="thème de l'application")
     parser.add_argument("--no-mouse", action="store_true", help="désactiver la souris")
+
+
+def build_parser(host: PluginHost | None = None) -> argparse.ArgumentParser:
+    # The command modules load the store layer: imported here, not on the app's path.
+    from . import admin_commands, file_commands, org_commands, piece_commands, plugin_commands
+
+    parser = argparse.ArgumentParser(
+        prog="decompte", description="Factures de travaux (CCAG-Travaux) au clavier."
+    )
+    add_globals(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
     admin_commands.register(sub)
     org_commands.register(sub)
@@ -62,11 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(argparse.Namespace())
     try:
         pre = argparse.ArgumentParser(add_help=False)
-        pre.add_argument("--config", default="")
-        ctx.args, _ = pre.parse_known_args(argv)  # the config says which plugins to load
-        ctx.args = build_parser(ctx.plugins).parse_args(argv)
-        if ctx.args.command is None:
-            return admin_commands.run_app(ctx)
+        add_globals(pre)
+        ctx.args, rest = pre.parse_known_args(argv)
+        if not rest:  # no command: straight to the app, without the command modules
+            from .admin_commands import run_app
+
+            ctx.args.command = None
+            return run_app(ctx)
+        ctx.args = build_parser(ctx.plugins).parse_args(argv)  # plugins add commands
         return int(ctx.args.func(ctx) or 0)
     except DecompteError as exc:
         if getattr(ctx.args, "json", False):

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config, load_config
 from ..errors import NotAuthorised, UsageError
-from ..plugins import PluginHost
 from . import output
 
 if TYPE_CHECKING:
     from ..core import Core
+    from ..plugins import PluginHost
     from ..session import Session
 
 
@@ -34,6 +34,8 @@ class Context:
 
     @cached_property
     def plugins(self) -> PluginHost:
+        from ..plugins import PluginHost
+
         return PluginHost.load(self.config)
 
     @cached_property
