@@ -112,6 +112,32 @@ class Register:
             ).scalars()
             return sorted((load(conn, i) for i in list(ids)), key=lambda m: m.number)
 
+    def roles_of(self, structure_id: int) -> set[ActorRole]:
+        """The roles a structure holds on any marché (one query, no marché loaded)."""
+        a = marche_actors.c
+        with self.store.read() as conn:
+            rows = conn.execute(select(a.role).distinct().where(a.structure_id == structure_id))
+            return {ActorRole(r) for r in rows.scalars()}
+
+    def choices_for(
+        self, structure_id: int, *, role: str = "", limit: int = 500
+    ) -> list[tuple[str, str]]:
+        """(number, object) of the marchés where the structure acts (in `role`), newest
+        number first: a pick list that loads no marché."""
+        a, m = marche_actors.c, marches.c
+        query = (
+            select(m.number, m.object)
+            .join_from(marches, marche_actors, a.marche_id == m.id)
+            .where(a.structure_id == structure_id)
+            .distinct()
+            .order_by(m.number.desc())
+            .limit(limit)
+        )
+        if role:
+            query = query.where(a.role == role)
+        with self.store.read() as conn:
+            return [(r.number, r.object) for r in conn.execute(query)]
+
     def identity(self, marche: Marche) -> list[IdentityLine]:
         with self.store.read() as conn:
             by_id = {

@@ -24,7 +24,16 @@ from .org import Organisation
 from .session import Session
 from .store import Store
 from .store import rows as R
-from .store.schema import dossiers, events, files, marches, pieces, structures, users
+from .store.schema import (
+    attachments,
+    dossiers,
+    events,
+    files,
+    marches,
+    pieces,
+    structures,
+    users,
+)
 from .textkeys import like_pattern, literal_prefix
 from .workflow import _to_piece, visible
 
@@ -325,6 +334,18 @@ class Queries:
                     hint="vérifiez le numéro ou la structure pour laquelle vous agissez",
                 )
             return _to_piece(conn, row)
+
+    def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
+        """Name, type, designation and size of a visible piece's attachments."""
+        self.piece(session, piece_id)
+        a = attachments.c
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(a.name, a.kind, a.designation, a.size)
+                .where(a.piece_id == piece_id)
+                .order_by(a.id)
+            )
+            return [dict(r._mapping) for r in rows]
 
     def find_piece(self, session: Session, number: str) -> Piece:
         """A piece by its number, among those the acting structure may see."""

@@ -172,45 +172,13 @@ class Backend:
 
     def roles_of(self, structure_id: int) -> set[str]:
         """The roles a structure holds on marchés (one query, not every marché loaded)."""
-        core = self.wait()
-        sdk_read = getattr(core.register, "roles_of", None)
-        if sdk_read is not None:
-            return {str(role) for role in sdk_read(structure_id)}
-        from sqlalchemy import select
-
-        from sdk.store.schema import marche_actors
-
-        a = marche_actors.c
-        query = select(a.role).distinct().where(a.structure_id == structure_id)
-        with core.store.read() as conn:
-            return set(conn.execute(query).scalars())
+        return {str(role) for role in self.wait().register.roles_of(structure_id)}
 
     def marche_choices(
         self, structure_id: int, role: str = "", limit: int = 500
     ) -> list[tuple[str, str]]:
-        """(number, object) of the marchés where the structure acts (in a role), for a pick
-        list; the full marché is loaded only once chosen."""
-        core = self.wait()
-        sdk_read = getattr(core.register, "choices_for", None)
-        if sdk_read is not None:
-            return list(sdk_read(structure_id, role=role, limit=limit))
-        from sqlalchemy import select
-
-        from sdk.store.schema import marche_actors, marches
-
-        a, m = marche_actors.c, marches.c
-        query = (
-            select(m.number, m.object)
-            .join_from(marches, marche_actors, a.marche_id == m.id)
-            .where(a.structure_id == structure_id)
-            .distinct()
-            .order_by(m.number.desc())
-            .limit(limit)
-        )
-        if role:
-            query = query.where(a.role == role)
-        with core.store.read() as conn:
-            return [(r.number, r.object) for r in conn.execute(query)]
+        """(number, object) of the marchés where the structure acts, for a pick list."""
+        return self.wait().register.choices_for(structure_id, role=role, limit=limit)
 
     # -- reads gathered for one screen --------------------------------------------------------
     def piece_detail(self, session: Session, piece_id: int) -> PieceDetail:
@@ -245,22 +213,7 @@ class Backend:
         )
 
     def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
-        core = self.wait()
-        reader = getattr(core.queries, "attachments", None)
-        if reader is not None:  # the sdk's own read, once it exists
-            return [a if isinstance(a, dict) else _as_dict(a) for a in reader(session, piece_id)]
-        from sqlalchemy import select
-
-        from sdk.store.schema import attachments
-
-        a = attachments.c
-        with core.store.read() as conn:
-            rows = conn.execute(
-                select(a.name, a.kind, a.designation, a.size)
-                .where(a.piece_id == piece_id)
-                .order_by(a.id)
-            )
-            return [dict(r._mapping) for r in rows]
+        return self.wait().queries.attachments(session, piece_id)
 
     def allowed_actions(self, session: Session, piece: Piece) -> list[str]:
         """The actions to offer: the workflow's own list (it decides), plus download."""
@@ -270,14 +223,6 @@ class Backend:
 
 def _role_rank(role: str) -> int:
     return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    import dataclasses
-
-    if dataclasses.is_dataclass(value):
-        return dataclasses.asdict(value)
-    return dict(value)
 
 
 @dataclass

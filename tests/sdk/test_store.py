@@ -62,3 +62,40 @@ def test_downloaded_file_is_byte_for_byte_and_corruption_is_detected(core, as_, 
     core.store.files.path(piece.file_sha256).write_bytes(b"tampered")
     with pytest.raises(CorruptFile):
         core.workflow.download(as_("moe"), piece.id, tmp_path / "again")
+
+
+def test_register_reads_roles_and_choices_without_loading_marches(core, as_):
+    moe = as_("moe")
+    assert core.register.roles_of(moe.structure.id) == {"MOE"}
+    titulaire = as_("titulaire")
+    assert core.register.roles_of(titulaire.structure.id) == {"FOURNISSEUR"}
+    assert [n for n, _ in core.register.choices_for(titulaire.structure.id)] == [
+        "2026-GYM-002",
+        "2026-ECO-001",
+        "2025-VOI-014",
+    ]
+    assert core.register.choices_for(moe.structure.id, role="MOA") == []
+
+
+def test_attachments_are_listed_for_visible_pieces_only(core, as_, draft, tmp_path):
+    from sdk.errors import NotFound
+    from sdk.files_check import AttachmentInput
+
+    sheet = tmp_path / "situation.csv"
+    sheet.write_text("poste;montant\nterrassement;1000\n", encoding="utf-8")
+    piece = core.workflow.deposit(
+        as_("titulaire"),
+        draft(A4, "ATT-LIST"),
+        attachments_in=[AttachmentInput(sheet, "SITUATION", "Situation de travaux")],
+    ).piece
+    listed = core.queries.attachments(as_("moe"), piece.id)
+    assert listed == [
+        {
+            "name": "situation.csv",
+            "kind": "SITUATION",
+            "designation": "Situation de travaux",
+            "size": sheet.stat().st_size,
+        }
+    ]
+    with pytest.raises(NotFound):
+        core.queries.attachments(as_("soustraitant2"), piece.id)
