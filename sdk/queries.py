@@ -35,7 +35,7 @@ from .store.schema import (
     users,
 )
 from .textkeys import like_pattern, literal_prefix
-from .workflow import _to_piece, visible
+from .workflow import _load_piece, visible
 
 P = pieces.c
 SUPPLIER = structures.alias("supplier")
@@ -333,7 +333,7 @@ class Queries:
                     field="piece",
                     hint="vérifiez le numéro ou la structure pour laquelle vous agissez",
                 )
-            return _to_piece(conn, row)
+            return _load_piece(conn, row.id)
 
     def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
         """Name, type, designation and size of a visible piece's attachments."""
@@ -354,7 +354,7 @@ class Queries:
             mine = [r for r in rows if visible(conn, session.structure.id, r)]
             if not mine:
                 raise NotFound(f"Pièce n° {number} introuvable", field="piece")
-            return _to_piece(conn, mine[-1])
+            return _load_piece(conn, mine[-1].id)
 
     def history(self, session: Session, piece_id: int) -> list[Event]:
         self.piece(session, piece_id)
@@ -389,7 +389,7 @@ class Queries:
             marche = conn.execute(
                 select(marches.c.number).where(marches.c.id == d.marche_id)
             ).scalar()
-            items = [_to_piece(conn, r) for r in chain]
+            items = [_load_piece(conn, r.id) for r in chain]
         today = self.clock().date()
         return {
             "id": d.id,

@@ -1098,16 +1098,6 @@ def _vat_lines(conn: Connection, piece_id: int) -> tuple[VatLine, ...]:
     )
 
 
-def _to_piece(conn: Connection, row: Row) -> Piece:
-    dossier_number = conn.execute(
-        select(dossiers.c.number).where(dossiers.c.id == row.dossier_id)
-    ).scalar()
-    marche_number = conn.execute(
-        select(marches.c.number).where(marches.c.id == row.marche_id)
-    ).scalar()
-    return R.piece(row, dossier_number, marche_number, _vat_lines(conn, row.id))
-
-
 def _structures(conn: Connection, ids: set[int]) -> dict[int, Structure]:
     rows = conn.execute(select(structures).where(structures.c.id.in_(ids)))
     return {r.id: R.structure(r) for r in rows}

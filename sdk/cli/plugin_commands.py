@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..plugins import PluginHost, add_cli_commands, format_plugins
 from ..queries import ROLE_COLUMNS
 from .context import Context
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"date illisible « {text} » : format AAAA-MM-JJ") from None
+from .piece_commands import _date
 
 
 def register(sub: Any, host: PluginHost) -> None:
