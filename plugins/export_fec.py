@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
-from sdk import ExportContext, Exporter, ExportOption, ExportRow, UsageError, hookimpl
+from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, UsageError, hookimpl
 from sdk.export import decimal_text, text_output, unencodable
 
 COLUMNS = (
@@ -104,11 +104,14 @@ class FecExporter(Exporter):
         self, text: TextIO, rows: Iterable[ExportRow], o: Mapping[str, Any], context: ExportContext
     ) -> int:
         sep, eol, encoding = SEPARATORS[o["separator"]], LINE_ENDS[o["line_end"]], o["encoding"]
-        journal = (clean(o["journal_code"]), clean(o["journal_label"]))
+        journal = f"{clean(o['journal_code'])}{sep}{clean(o['journal_label'])}"
         documents = {c.code: c.document for c in context.cadres or ()}
         ymd = _DateText()
+        clients = _ClientText(sep)
         text.write(sep.join(COLUMNS) + eol)
         number, written = o["first_number"], 0
+        lines: list[str] = []  # a batch of entries, written together
+        entries: list[int] = []  # the entry of each line, to name it in an encoding error
         for row in rows:
             if row.depositor.id != row.supplier.id:
                 continue  # pieces of the MOE / MOA are not the supplier's sales
@@ -120,49 +123,78 @@ class FecExporter(Exporter):
                     field="currency",
                     hint="exportez-la à part avec son taux de change",
                 )
-            client = row.recipient or row.moa
-            on_client = (clean(client.identifier), clean(client.name)) if client else ("", "")
             day = ymd(row.issue_date)
             label = clean(
                 f"{documents.get(row.cadre, row.cadre_short)} {row.number} "
                 f"marché {row.marche_number}"
             )
-            head = (*journal, str(number), day)
-            tail = (clean(row.number), day, label)
-            end = ("", "", ymd(row.deposited_at.date()), "", "")
-            lines = []
+            head = f"{journal}{sep}{number}{sep}{day}{sep}"
+            tail = f"{sep}{clean(row.number)}{sep}{day}{sep}{label}{sep}"
+            end = f"{sep}{sep}{sep}{ymd(row.deposited_at.date())}{sep}{sep}"
+            client = clients[row.recipient or row.moa]
             for account, account_label, is_client, debit, amount in _postings(row, o):
                 if not amount:
                     continue
                 if amount < 0:
                     debit, amount = not debit, -amount
-                value = decimal_text(amount)
+                value = str(amount)
+                value = decimal_text(amount) if "E" in value else value.replace(".", ",")
                 lines.append(
-                    sep.join(
-                        (
-                            *head,
-                            account,
-                            account_label,
-                            *(on_client if is_client else ("", "")),
-                            *tail,
-                            value if debit else "0,00",
-                            "0,00" if debit else value,
-                            *end,
-                        )
-                    )
+                    f"{head}{account}{sep}{account_label}{sep}{client if is_client else sep}"
+                    f"{tail}{value if debit else '0,00'}{sep}{'0,00' if debit else value}{end}"
                 )
-            try:
-                text.write(eol.join(lines) + eol)
-            except UnicodeEncodeError:
-                columns = zip(
-                    COLUMNS, zip(*(line.split(sep) for line in lines), strict=True), strict=True
-                )
-                raise unencodable(
-                    {c: " ".join(v) for c, v in columns}, encoding, f"Pièce n° {row.number}"
-                ) from None
+                entries.append(number)
             number += 1
             written += 1
+            if len(lines) >= _BATCH:
+                _flush(text, lines, entries, sep, eol, encoding)
+        _flush(text, lines, entries, sep, eol, encoding)
         return written
+
+
+_BATCH = 2000
+
+
+def _flush(
+    text: TextIO, lines: list[str], entries: list[int], sep: str, eol: str, encoding: str
+) -> None:
+    """Write the batch; if a character cannot be encoded, write the entries before it and
+    name the piece, the column and the character."""
+    try:
+        text.write(eol.join(lines) + eol if lines else "")
+    except UnicodeEncodeError:
+        bad = entries[next(n for n, line in enumerate(lines) if not _encodes(line, encoding))]
+        first = entries.index(bad)  # whole entries only, never half of one
+        text.write("".join(line + eol for line in lines[:first]))
+        cells = [
+            line.split(sep) for line, entry in zip(lines, entries, strict=True) if entry == bad
+        ]
+        columns = dict(zip(COLUMNS, zip(*cells, strict=True), strict=True))
+        raise unencodable(
+            {c: " ".join(v) for c, v in columns.items()}, encoding, f"Pièce n° {cells[0][8]}"
+        ) from None
+    lines.clear()
+    entries.clear()
+
+
+def _encodes(line: str, encoding: str) -> bool:
+    try:
+        line.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _ClientText(dict[Any, str]):
+    """CompAuxNum and CompAuxLib of a client (recipient, else MOA), cleaned once per client."""
+
+    def __init__(self, sep: str) -> None:
+        super().__init__({None: sep})  # no client: two empty columns
+        self.sep = sep
+
+    def __missing__(self, client: Party) -> str:
+        self[client] = text = f"{clean(client.identifier)}{self.sep}{clean(client.name)}"
+        return text
 
 
 def _postings(row: ExportRow, o: Mapping[str, Any]) -> list[tuple[str, str, bool, bool, Decimal]]:

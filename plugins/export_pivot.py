@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, hookimpl
+from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, decimal_text, hookimpl
 
 #: Chorus Pro identifier type codes (verify).
 IDENTIFIER_TYPES = {
@@ -41,7 +41,7 @@ MIME = {"pdf": "application/pdf", "xml": "application/xml"}
 
 
 def _num(value: Decimal) -> str:
-    return format(value, "f")
+    return decimal_text(value, ".")
 
 
 def _el(tag: str, value: object) -> str:

@@ -66,6 +66,21 @@ def test_separators_quotes_and_newlines_inside_values_round_trip():
     assert line["supplier"] == tricky.name
 
 
+def test_batches_mixing_plain_quoted_and_empty_values_keep_every_row_in_order():
+    """Rows are formatted a batch at a time; one cell needing quotes, an absent value or an
+    exponent amount in a batch must change nothing in what the spreadsheet reads."""
+    rows = [make_row(n) for n in range(1, 2502)]
+    rows[1200] = make_row(1201, engagement="EJ;2026\n\"1\"")
+    rows[2100] = make_row(2101, engagement=None, prepaid=D("1E+1"))
+    table = read(export(rows))
+    assert len(table) == 2502
+    assert [line[0] for line in table[1:]] == [row.number for row in rows]
+    engagement, prepaid = list(COLUMNS).index("engagement"), list(COLUMNS).index("prepaid")
+    assert table[1201][engagement] == 'EJ;2026\n"1"'
+    assert (table[2101][engagement], table[2101][prepaid]) == ("", "10")
+    assert table[2][engagement] == rows[1].engagement
+
+
 def test_every_part_of_the_dialect_is_configurable():
     data = export(
         [make_row()],

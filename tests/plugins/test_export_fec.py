@@ -138,10 +138,12 @@ def test_iso_8859_15_holds_french_text_and_refuses_the_rest_clearly():
     data, _ = export([row])
     assert records(data)[0]["CompAuxLib"] == "ŒUVRES SOCIALES ÉTÉ €"
     bad = make_row(2, recipient=Party(2, "1", "SIRET", "Kovács Győr Kft"))
+    out = io.BytesIO()
     with pytest.raises(UsageError) as refused:
-        export([make_row(1), bad])
+        FEC.write([make_row(1), bad], out, "txt", parse_options(FEC, {}), CONTEXT)
     message = refused.value.message
     assert "Pièce n° PDM-2026-002, colonne CompAuxLib" in message
+    assert {r["PieceRef"] for r in records(out.getvalue())} == {"PDM-2026-001"}  # whole entries
     assert "« ő » (U+0151)" in message and "iso-8859-15" in message
     data, _ = export([bad], encoding="utf-8")
     assert "Győr" in records(data, encoding="utf-8")[0]["CompAuxLib"]
