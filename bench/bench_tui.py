@@ -11,8 +11,7 @@
 - peak RSS (VmHWM) of the app and of the bare app (goal <= 60 MB).
 
 Without --db, a demo store is built in a temporary folder (the Synthèse then has a few rows).
-For a Synthèse of ~100 000 rows: gen_store.py --pieces 1100000 --dossiers 1000000
---structures 2000.
+For a Synthèse of ~100 000 rows: gen_store.py --pieces 1100000 --dossiers 1000000.
 """
 
 from __future__ import annotations

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from .errors import FileTooLargeError, MalformedXmlError, NotAnInvoiceError, UnsafeXmlError
 from .limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from lxml import etree  # imported when an XML is first read: the app starts without it
 
 NS_CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 NS_UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -49,6 +50,8 @@ PREFILL_FIELDS = tuple(FIELD_LABELS)
 
 
 def _parser() -> etree.XMLParser:
+    from lxml import etree
+
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -69,6 +72,8 @@ def parse_xml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
         )
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise UnsafeXmlError("le XML déclare une DTD ou des entités (refusé : risque XXE)")
+    from lxml import etree
+
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -86,7 +91,7 @@ def invoice_syntax(root: etree._Element) -> str:
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag in _ROOTS:
         return _ROOTS[tag][0]
-    local = etree.QName(tag).localname if tag else "?"
+    local = tag.rpartition("}")[2] if tag else "?"  # the local name, without the namespace
     if local == "CrossIndustryDocument":
         raise NotAnInvoiceError("facture ZUGFeRD 1.0 (CrossIndustryDocument) non prise en charge")
     raise NotAnInvoiceError(f"le XML n'est pas une facture (élément racine « {local} »)")

@@ -31,5 +31,5 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     modules = set(out.stdout.split())
-    for heavy in ("textual", "fpdf", "facturx", "pypdf", "pyhanko", "requests"):
+    for heavy in ("textual", "fpdf", "facturx", "pypdf", "pyhanko", "requests", "lxml"):
         assert heavy not in modules, heavy
