@@ -18,7 +18,6 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Input, TextArea
 
 from . import keymap as K
 from .backend import Backend, Identity
@@ -206,9 +205,10 @@ class DecompteApp(App[int]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """No blinking cursor unless the config asks for it ([ui] cursor_blink = true)."""
-        widget = event.widget
-        if isinstance(widget, Input | TextArea) and widget.cursor_blink != self.cursor_blink:
-            widget.cursor_blink = self.cursor_blink
+        widget = event.widget  # an Input or a TextArea (imported later: it is heavy)
+        blink = getattr(widget, "cursor_blink", None)
+        if blink is not None and blink != self.cursor_blink:
+            widget.cursor_blink = self.cursor_blink  # type: ignore[attr-defined]
 
     def on_unmount(self) -> None:
         self.backend.close()

@@ -89,6 +89,7 @@ class RecherchePane(Pane):
         yield VirtualTable(
             piece_columns(),
             id="search-table",
+            on_move=self._moved,
             sort="deposited_at",
             descending=True,
             empty_text="Aucune pièce ne répond aux critères",
@@ -234,7 +235,6 @@ class RecherchePane(Pane):
         self.load()
         self.query_one("#search-role").focus()
 
-    @on(VirtualTable.Moved, "#search-table")
     def _moved(self) -> None:
         table = self.table
         if table._fetch is None:

@@ -40,6 +40,7 @@ class SynthesePane(Pane):
         yield VirtualTable(
             piece_columns(),
             id="synthese-table",
+            on_move=self._moved,
             sort="state_date",
             descending=True,
             empty_text="Aucune pièce à traiter",
@@ -116,7 +117,6 @@ class SynthesePane(Pane):
         if self.loaded and self.dapp.identity is not None:
             self.table.set_source(self.fetcher())
 
-    @on(VirtualTable.Moved, "#synthese-table")
     def _moved(self) -> None:
         table = self.table
         total = "…" if table.total is None else f"{table.total:,}".replace(",", "\u00a0")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -101,17 +103,6 @@ class VirtualTable(Widget, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
-    class Moved(Message):
-        """The cursor, the total or the sort changed (for status lines)."""
-
-        def __init__(self, table: VirtualTable) -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
-
     cursor: reactive[int] = reactive(0, layout=False, repaint=False, init=False)
 
     def __init__(
@@ -123,10 +114,14 @@ class VirtualTable(Widget, can_focus=True):
         page_size: int = 200,
         sort: str | None = None,
         descending: bool = True,
+        on_move: Callable[[], None] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """`on_move` is called when the cursor, the total or the sort changes (for a status
+        line): at once, not by a message, so that the line repaints in the same frame."""
         super().__init__(id=id, classes=classes)
+        self.on_move = on_move
         self.columns = list(columns)
         self.empty_text = empty_text
         self.idle_text = idle_text
@@ -160,7 +155,11 @@ class VirtualTable(Widget, can_focus=True):
             self.set_reactive(VirtualTable.cursor, 0)
         self.refresh()
         self._ensure_rows()
-        self.post_message(self.Moved(self))
+        self._moved()
+
+    def _moved(self) -> None:
+        if self.on_move is not None:
+            self.on_move()
 
     def reload(self) -> None:
         self.set_source(self._fetch, keep_cursor=True)
@@ -222,14 +221,17 @@ class VirtualTable(Widget, can_focus=True):
         if len(self._rows) > 6000:  # keep memory flat while scrolling far
             keep = range(self.top - 2000, self.top + 2000)
             self._rows = {i: r for i, r in self._rows.items() if i in keep}
+        visible = range(self.top, self.top + self._body_height())
+        shown = self.total == total and all(i in self._rows for i in visible)
         for i, row in enumerate(rows):
             self._rows[offset + i] = row
         self.total = total
         if self.cursor >= total:
             self.set_reactive(VirtualTable.cursor, max(0, total - 1))
         self._clamp_top()
-        self.refresh()
-        self.post_message(self.Moved(self))
+        if not shown:  # rows read ahead, off screen: nothing to repaint
+            self.refresh()
+        self._moved()
         self._ensure_rows()
 
     def _failed(self, generation: int, exc: BaseException) -> None:
@@ -240,7 +242,7 @@ class VirtualTable(Widget, can_focus=True):
         if self.total is None:
             self.total = 0
         self.refresh()
-        self.post_message(self.Moved(self))
+        self._moved()
         self.notify(self.error, title="Lecture impossible", severity="error", timeout=8)
 
     # -- geometry -----------------------------------------------------------------------------
@@ -366,11 +368,11 @@ class VirtualTable(Widget, can_focus=True):
         row_style = base + (self._style("stripe") if index % 2 else Style())
         if is_cursor:
             row_style = row_style + self._style("cursor")
-        segments: list[Segment] = []
+        parts: list[tuple[str, Style]] = []
         used = 0
         for i, (column, w) in enumerate(layout):
             if i:
-                segments.append(Segment(" ", row_style))
+                parts.append((" ", row_style))
                 used += 1
             if row is None:
                 text, style = ("…" if i == 0 else ""), row_style + self._style("placeholder")
@@ -381,10 +383,16 @@ class VirtualTable(Widget, can_focus=True):
                     tone = column.tone(row)
                     if tone:
                         style = style + self._style(tone)
-            segments.append(Segment(_fit(text, w, column.align), style))
+            parts.append((_fit(text, w, column.align), style))
             used += w
         if used < width - 1:
-            segments.append(Segment(" " * (width - 1 - used), row_style))
+            parts.append((" " * (width - 1 - used), row_style))
+        # Cells of one style make one segment (most of a line is in the row's style): a
+        # repaint of the whole table then costs Textual a few segments per line, not thirty.
+        segments = [
+            Segment("".join(text for text, _ in run), style)
+            for style, run in groupby(parts, key=itemgetter(1))
+        ]
         segments.append(self._scrollbar_cell(y))
         return Strip(segments, width)
 
@@ -444,7 +452,7 @@ class VirtualTable(Widget, can_focus=True):
         else:
             self.refresh()
         self.call_after_refresh(self._ensure_rows)  # repaint first, then read ahead
-        self.post_message(self.Moved(self))
+        self._moved()
 
     def action_cursor(self, delta: int) -> None:
         self._move_to(self.cursor + delta)
@@ -460,7 +468,7 @@ class VirtualTable(Widget, can_focus=True):
         self.col_cursor = max(0, min(len(self.columns) - 1, self.col_cursor + delta))
         self._ensure_column_visible()
         self.refresh()
-        self.post_message(self.Moved(self))
+        self._moved()
 
     def action_sort(self) -> None:
         column = self.columns[self.col_cursor]
