@@ -218,8 +218,8 @@ class VirtualTable(Widget, can_focus=True):
             return
         self._inflight = None
         self.error = ""
-        if len(self._rows) > 6000:  # keep memory flat while scrolling far
-            keep = range(self.top - 2000, self.top + 2000)
+        if len(self._rows) > 2000:  # keep memory flat while scrolling far (~1 kB a row)
+            keep = range(self.top - 600, self.top + 600)
             self._rows = {i: r for i, r in self._rows.items() if i in keep}
         visible = range(self.top, self.top + self._body_height())
         shown = self.total == total and all(i in self._rows for i in visible)
