@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from importlib import metadata
 
 from sdk.amounts import compute_totals, vat_line
 from sdk.model import PieceDraft
@@ -73,3 +75,9 @@ def quiet_core(store: object, clock: object) -> object:
     from sdk.plugins import PluginHost
 
     return Core(store, Config(), clock, plugins=PluginHost.load(Config(), entry_points=False))
+
+
+def offline_build_possible() -> bool:
+    """setuptools can build a wheel without downloading anything (no build isolation)."""
+    version = tuple(int(x) for x in metadata.version("setuptools").split(".")[:2])
+    return version >= (70, 1) or importlib.util.find_spec("wheel") is not None

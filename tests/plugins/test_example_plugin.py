@@ -3,24 +3,18 @@ its entry point and its cadre, rule and exporter act (in a subprocess)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from support import offline_build_possible
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "plugins" / "examples" / "decompte-exemple"
-
-
-def offline_build_possible() -> bool:
-    """setuptools can build an editable wheel without downloading anything."""
-    version = tuple(int(x) for x in metadata.version("setuptools").split(".")[:2])
-    return version >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
 @pytest.fixture(scope="module")
