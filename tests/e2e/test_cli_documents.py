@@ -13,15 +13,28 @@ from sdk.demo import demo_pdf
 
 
 def facturx(tmp_path):
-    xml = make_invoice_xml(**{
-        "BT-1": "FX-2026-11", "BT-2": date(2026, 11, 20), "BT-9": date(2026, 12, 20),
-        "BT-12": "2026-ECO-001", "BT-13": "EJ2026000123", "BT-10": "SERVICES_TECHNIQUES",
-        "BG-4": {"name": "BATIMENTS DURAND SA", "legal_identifier": "55210987800348",
-                 "legal_identifier_schemeid": "0009", "country_code": "FR"},
-        "BG-7": {"name": "COMMUNE DE SAINT-AUBIN-SUR-LOIRE",
-                 "legal_identifier": "21450123100010", "legal_identifier_schemeid": "0009",
-                 "country_code": "FR"},
-    })
+    xml = make_invoice_xml(
+        **{
+            "BT-1": "FX-2026-11",
+            "BT-2": date(2026, 11, 20),
+            "BT-9": date(2026, 12, 20),
+            "BT-12": "2026-ECO-001",
+            "BT-13": "EJ2026000123",
+            "BT-10": "SERVICES_TECHNIQUES",
+            "BG-4": {
+                "name": "BATIMENTS DURAND SA",
+                "legal_identifier": "55210987800348",
+                "legal_identifier_schemeid": "0009",
+                "country_code": "FR",
+            },
+            "BG-7": {
+                "name": "COMMUNE DE SAINT-AUBIN-SUR-LOIRE",
+                "legal_identifier": "21450123100010",
+                "legal_identifier_schemeid": "0009",
+                "country_code": "FR",
+            },
+        }
+    )
     path = tmp_path / "fx.pdf"
     path.write_bytes(make_facturx_pdf(xml))
     return path
@@ -37,24 +50,59 @@ def test_file_inspect_reports_format_pages_and_data(demo_db, tmp_path):
 
 
 def test_deposit_prefilled_from_facturx(demo_db, tmp_path):
-    out = run(demo_db, "--json", "deposit", "--cadre", "A4", "--file", str(facturx(tmp_path)),
-              "--prefill", "--iban", "FR7630006000011234567890189", login="titulaire")
+    out = run(
+        demo_db,
+        "--json",
+        "deposit",
+        "--cadre",
+        "A4",
+        "--file",
+        str(facturx(tmp_path)),
+        "--prefill",
+        "--iban",
+        "FR7630006000011234567890189",
+        login="titulaire",
+    )
     assert out.returncode == 0, out.stderr
     piece = json.loads(out.stdout)["piece"]
     assert (piece["number"], piece["issue_date"], piece["file_format"]) == (
-        "FX-2026-11", "2026-11-20", "FACTURX")
+        "FX-2026-11",
+        "2026-11-20",
+        "FACTURX",
+    )
     assert (piece["total_ht"], piece["total_vat"], piece["total_ttc"]) == (
-        "1500.00", "250.00", "1750.00")
+        "1500.00",
+        "250.00",
+        "1750.00",
+    )
     assert [(v["rate"], v["base"]) for v in piece["vat_lines"]] == [
-        ("20.00", "1000.00"), ("10.00", "500.00")]
+        ("20.00", "1000.00"),
+        ("10.00", "500.00"),
+    ]
 
 
 def test_png_renamed_pdf_is_refused_and_nothing_is_stored(demo_db, tmp_path):
     fake = tmp_path / "facture.pdf"
     fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    out = run(demo_db, "deposit", "--cadre", "A4", "--number", "PNG-1", "--date", "2026-11-20",
-              "--marche", "2026-ECO-001", "--line", "20:100", "--iban",
-              "FR7630006000011234567890189", "--file", str(fake), login="titulaire")
+    out = run(
+        demo_db,
+        "deposit",
+        "--cadre",
+        "A4",
+        "--number",
+        "PNG-1",
+        "--date",
+        "2026-11-20",
+        "--marche",
+        "2026-ECO-001",
+        "--line",
+        "20:100",
+        "--iban",
+        "FR7630006000011234567890189",
+        "--file",
+        str(fake),
+        login="titulaire",
+    )
     assert out.returncode == 3 and "file" in out.stderr
     missing = run(demo_db, "show", "PNG-1", login="titulaire")
     assert missing.returncode == 5

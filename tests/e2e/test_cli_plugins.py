@@ -40,11 +40,19 @@ def test_csv_export_of_the_supplier_pieces(demo_db, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")
     out = tmp_path / "pieces.csv"
-    done = run(demo_db, config, "export", "csv", "--out", str(out), "-o", "encoding=utf-8-sig",
-               login="titulaire")
+    done = run(
+        demo_db,
+        config,
+        "export",
+        "csv",
+        "--out",
+        str(out),
+        "-o",
+        "encoding=utf-8-sig",
+        login="titulaire",
+    )
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")),
-                               delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))
     numbers = {r["Numéro"] for r in rows}
     assert {"PDM-2026-01", "PDM-2026-05"} <= numbers
     first = next(r for r in rows if r["Numéro"] == "PDM-2026-03")

@@ -70,7 +70,7 @@ def test_batches_mixing_plain_quoted_and_empty_values_keep_every_row_in_order():
     """Rows are formatted a batch at a time; one cell needing quotes, an absent value or an
     exponent amount in a batch must change nothing in what the spreadsheet reads."""
     rows = [make_row(n) for n in range(1, 2502)]
-    rows[1200] = make_row(1201, engagement="EJ;2026\n\"1\"")
+    rows[1200] = make_row(1201, engagement='EJ;2026\n"1"')
     rows[2100] = make_row(2101, engagement=None, prepaid=D("1E+1"))
     table = read(export(rows))
     assert len(table) == 2502

@@ -278,8 +278,10 @@ def test_check_reports_findings_without_writing(core, as_, draft):
 def test_recapitulatif_wording_agrees_with_the_document(core, as_, draft):
     titulaire, moa = as_("titulaire"), as_("moa")
     a5 = core.workflow.deposit(titulaire, draft("A5", "T-EA-W"))
-    assert a5.message.startswith("L'état d'acompte numéro T-EA-W a été déposé, il est en cours "
-                                 "de transmission à la maîtrise d'ouvrage")
+    assert a5.message.startswith(
+        "L'état d'acompte numéro T-EA-W a été déposé, il est en cours "
+        "de transmission à la maîtrise d'ouvrage"
+    )
     a19 = core.workflow.deposit(moa, draft(A19, "T-EAV-W"), after=a5.piece.id)
     assert "il est en cours de transmission au service financier (13000412000171" in a19.message
     a1 = core.workflow.deposit(titulaire, draft("A1", "T-F-W"))
