@@ -259,3 +259,36 @@ async def test_finding_blocks_deposit(make_app: Any, core: Any) -> None:
 
     page = core.queries.search(session, SearchCriteria(number="PDM 2026/é"))
     assert page.total == 0
+
+
+async def test_modal_buttons_cancel_keeping_the_text_and_confirm_once(
+    make_app: Any, core: Any
+) -> None:
+    """Enter on « Annuler » closes the modal and keeps what was typed for the next opening;
+    Enter on the confirm button acts once."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "moe")
+        await cursor_to(pilot, "synthese-table", "PDM-2026-04")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_text(pilot, "Joindre le PV")
+        await tab_to(pilot, "cancel")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "PieceScreen"
+        assert "Suspendue" not in _text(app, "#piece-state")
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.screen.query_one("#reason", Input).value == "Joindre le PV"
+        await tab_to(pilot, "confirm")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "PieceScreen"
+        assert "Suspendue" in _text(app, "#piece-state")
+    moe = core.org.open_session(core.org.user("juliette.forin@atelier-moreau.fr"))
+    piece = core.queries.find_piece(moe, "PDM-2026-04")
+    events = [e for e in core.queries.history(moe, piece.id) if e.to_state == "SUSPENDUE"]
+    assert piece.state == "SUSPENDUE" and len(events) == 1

@@ -142,12 +142,7 @@ class ActionModal(Modal["Piece | None"]):
         else:
             self.query_one("#confirm").focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         values: dict[str, Any] = {}
         if self.spec.motives:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Generic, TypeVar
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from .. import keymap as K
 from ..workers import describe_error
@@ -27,6 +28,15 @@ class Modal(ModalScreen[T], Generic[T]):
 
     def action_confirm(self) -> None:  # pragma: no cover - overridden
         pass
+
+    # The buttons every modal has: subclasses override the actions, not these handlers.
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
 
     # -- keeping what was typed ---------------------------------------------------------------
     def _inputs(self) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
@@ -28,13 +27,8 @@ class ConfirmModal(Modal[bool]):
     def on_mount(self) -> None:
         self.query_one("#cancel").focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(False)
-
     def action_cancel(self) -> None:
         self.dismiss(False)
 
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         self.dismiss(True)

@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
@@ -54,13 +53,8 @@ class ConfirmDeposit(Modal[bool]):
     def on_mount(self) -> None:
         self.query_one("#confirm").focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(False)
-
     def action_cancel(self) -> None:
         self.dismiss(False)
 
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         self.dismiss(True)

@@ -53,12 +53,7 @@ class DownloadModal(Modal[list[Path]]):
         self.restore_draft()
         self.query_one("#folder").focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         folder = self.query_one("#folder", Input).value.strip()
         if not folder:

@@ -46,12 +46,7 @@ class ExportDialog(Modal[Path]):
         self.query_one("#modal-error").display = False
         self.query_one("#path").focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         text = self.query_one("#path", Input).value.strip()
         if not text:

@@ -167,12 +167,7 @@ class FilePicker(Modal[ChosenFile]):
             text += ("\n" if text else "") + "\n".join(f"⚠ {p}" for p in problems)
         self.query_one("#file-format", Static).update(text)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         text = self.query_one("#file-path", Input).value.strip()
         if not text:

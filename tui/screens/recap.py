@@ -72,10 +72,6 @@ class RecapScreen(Modal[str]):
         self.query_one("#modal-error").display = False
         self.query_one("#new").focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     def action_confirm(self) -> None:
         self.dismiss("new")
 

@@ -153,11 +153,6 @@ class StructurePicker(Modal["Structure | None"]):
         if table.row_count:
             table.focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
-    @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         table = self.query_one("#find-results", DataTable)
         if not table.row_count:
