@@ -10,7 +10,19 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input
-from tui_helpers import cursor_to, login, screen_text, settle, tab_to, type_text
+from tui_helpers import (
+    choose,
+    cursor_to,
+    login,
+    quiet,
+    screen_text,
+    settle,
+    tab_to,
+    type_text,
+    wait_until,
+)
+
+from sdk.model import Address, IdentifierType
 
 pytestmark = pytest.mark.anyio
 
@@ -328,3 +340,37 @@ def test_first_frame_path_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_structure_search_by_identifier_type_and_status(make_app: Any, core: Any) -> None:
+    """The portal's criteria beyond identifier, name and place: identifier type, libellé
+    and status, results as you type."""
+    titulaire = core.org.user("luc.durand@batiments-durand.fr")
+    core.org.create_structure(
+        titulaire,
+        identifier="HU10597190",
+        identifier_type=IdentifierType.UE_HORS_FRANCE,
+        name="KOVACS EPITO KFT",
+        label="Kovács Építő (Budapest)",
+        address=Address("Fő utca 1", "1011", "Budapest", "HU"),
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "titulaire")
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "StructurePicker"
+        app.screen.query_one("#find-kind").clear()  # the recipient search opens on « Publique »
+        await choose(pilot, "find-idtype", "UE hors", direct=True)
+        await wait_until(pilot, lambda: quiet(app))
+        assert [s.name for s in app.screen.results] == ["KOVACS EPITO KFT"]
+        assert "1 structure(s)" in screen_text(app) and "active" in screen_text(app)
+        app.screen.query_one("#find-idtype").clear()
+        app.screen.query_one("#find-label", Input).value = "*ÉPÍTŐ*"
+        await wait_until(pilot, lambda: quiet(app))
+        assert [s.identifier for s in app.screen.results] == ["HU10597190"]
+        await choose(pilot, "find-active", "Inactive", direct=True)
+        await wait_until(pilot, lambda: quiet(app))
+        assert app.screen.results == []

@@ -1,5 +1,6 @@
-"""« Rechercher une structure »: identifier, raison sociale, postcode, city; `*` is a
-wildcard; results as you type (the organisation's search, in a worker)."""
+"""« Rechercher une structure »: the portal's criteria (identifier and its type, raison
+sociale, libellé, postcode, city, entity type, status); `*` is a wildcard; results as you
+type (the organisation's search, in a worker)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ if TYPE_CHECKING:
     from ..app import DecompteApp
 
 DEBOUNCE = 0.15
-COLUMNS = ("Identifiant", "Raison sociale", "CP", "Ville", "Type")
+COLUMNS = ("Identifiant", "Raison sociale", "CP", "Ville", "Type", "Statut")
+TEXT_FIELDS = ("identifier", "name", "label", "postcode", "city")
+IDENTIFIER_TYPES = (
+    ("SIRET", "SIRET"),
+    ("UE hors France", "UE_HORS_FRANCE"),
+    ("Hors UE", "HORS_UE"),
+    ("RIDET", "RIDET"),
+    ("Numéro Tahiti", "TAHITI"),
+    ("Particulier", "PARTICULIER"),
+    ("Autre", "AUTRE"),
+)
 
 
 class StructurePicker(Modal["Structure | None"]):
@@ -46,8 +57,12 @@ class StructurePicker(Modal["Structure | None"]):
             with Grid(classes="form-grid"):
                 yield Label("SIRET / identifiant", classes="form-label")
                 yield Input(id="find-identifier", compact=True, placeholder="ex. 2145*")
+                yield Label("Type d'identifiant", classes="form-label")
+                yield Select(IDENTIFIER_TYPES, prompt="Tous", compact=True, id="find-idtype")
                 yield Label("Raison sociale", classes="form-label")
                 yield Input(id="find-name", compact=True, placeholder="ex. COMMUNE*")
+                yield Label("Libellé", classes="form-label")
+                yield Input(id="find-label", compact=True, placeholder="ex. *ECOLE*")
                 yield Label("Code postal", classes="form-label")
                 yield Input(id="find-postcode", compact=True)
                 yield Label("Ville", classes="form-label")
@@ -61,6 +76,13 @@ class StructurePicker(Modal["Structure | None"]):
                     value="public"
                     if self.public
                     else ("private" if self.public is False else Select.NULL),
+                )
+                yield Label("Statut", classes="form-label")
+                yield Select(
+                    [("Active", "active"), ("Inactive", "inactive")],
+                    prompt="Tous",
+                    compact=True,
+                    id="find-active",
                 )
             yield Static("", id="find-status", classes="status")
             yield DataTable(id="find-results", cursor_type="row", zebra_stripes=True)
@@ -86,32 +108,26 @@ class StructurePicker(Modal["Structure | None"]):
         self._timer = self.set_timer(DEBOUNCE, self._search_now)
 
     def _search_now(self) -> None:
-        values = {
-            w: self.query_one(f"#find-{w}", Input).value.strip()
-            for w in ("identifier", "name", "postcode", "city")
+        criteria: dict[str, Any] = {
+            w: self.query_one(f"#find-{w}", Input).value.strip() for w in TEXT_FIELDS
         }
-        kind = self.query_one("#find-kind", Select).value
-        public = True if kind == "public" else False if kind == "private" else None
-        if not any(values.values()) and public is None:
+        id_type = self.query_one("#find-idtype", Select).value
+        criteria["identifier_type"] = "" if id_type is Select.NULL else str(id_type)
+        criteria["public"] = _choice(self.query_one("#find-kind", Select).value, "public")
+        criteria["active"] = _choice(self.query_one("#find-active", Select).value, "active")
+        if not any(v not in ("", None) for v in criteria.values()):
             self.searching = False
             self.query_one("#find-status", Static).update("Saisissez un critère")
             return
         self.query_one("#find-status", Static).update("Recherche…")
-        self.search(values, public)
+        self.search(criteria)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="structure-search")
-    def search(self, values: dict[str, str], public: bool | None) -> None:
+    def search(self, criteria: dict[str, Any]) -> None:
         dapp: DecompteApp = self.app  # type: ignore[assignment]
         worker = get_current_worker()
         try:
-            found = dapp.backend.wait().org.search_structures(
-                identifier=values["identifier"],
-                name=values["name"],
-                postcode=values["postcode"],
-                city=values["city"],
-                public=public,
-                limit=50,
-            )
+            found = dapp.backend.wait().org.search_structures(**criteria, limit=50)
         except Exception as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._failed, exc)
@@ -136,6 +152,7 @@ class StructurePicker(Modal["Structure | None"]):
                 s.address.postcode,
                 s.address.city,
                 "publique" if s.public else "privée",
+                "active" if s.active else "inactive",
                 key=str(i),
             )
         more = " (50 premiers : affinez)" if len(found) >= 50 else ""
@@ -164,3 +181,8 @@ class StructurePicker(Modal["Structure | None"]):
         if 0 <= index < len(self.results):
             self.keep_draft()
             self.dismiss(self.results[index])
+
+
+def _choice(value: object, yes: str) -> bool | None:
+    """A two-way Select: True for `yes`, False for the other value, None for « Tous »."""
+    return None if value is Select.NULL else value == yes
