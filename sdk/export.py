@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -287,18 +287,19 @@ class ExportSource:
             .order_by(v.piece_id, v.position)
         )
         parties, rates = _PartyCache(), _Rates()
-        with self.store.read() as conn:
+        with self.store.read() as conn, ExitStack() as streams:  # streams close first
             if self.count:
                 self.total = conn.execute(
                     select(func.count()).select_from(pieces).where(where)
                 ).scalar_one()
             decode = _Decoder(conn.dialect.name == "sqlite")
-            vat = groupby(
-                _raw_rows(conn, vat_query, self.chunk) if self.vat_lines else (),
-                key=itemgetter(0),
-            )
+            chunks = streams.enter_context(closing(_raw_chunks(conn, query, self.chunk)))
+            vat_rows = _raw_rows(conn, vat_query, self.chunk) if self.vat_lines else None
+            if vat_rows is not None:
+                streams.enter_context(closing(vat_rows))
+            vat = groupby(vat_rows or (), key=itemgetter(0))
             pending = next(vat, None)
-            for chunk in _raw_chunks(conn, query, self.chunk):
+            for chunk in chunks:
                 parties.load(conn, {sid for r in chunk for sid in r[_PARTY_SLICE] if sid})
                 for r in chunk:
                     if pending is None or pending[0] != r[0]:
