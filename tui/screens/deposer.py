@@ -1128,6 +1128,10 @@ class DeposerPane(Pane):
             )
             summary.append_text(_finding_text(findings, with_field=True, app=self.app))
         self.query_one("#dep-findings", Static).update(summary)
+        # Notes that open above the field being typed in push it down: keep it in view.
+        focused = self.app.focused
+        if focused is not None and self in focused.ancestors:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
     # -- submitting ---------------------------------------------------------------------------
     @on(Button.Pressed, "#dep-submit")
