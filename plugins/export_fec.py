@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, BinaryIO, TextIO
 
 from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, UsageError, hookimpl
@@ -216,13 +217,19 @@ def _postings(row: ExportRow, o: Mapping[str, Any]) -> list[tuple[str, str, bool
         postings.append(
             (
                 o["account_vat"],
-                f"TVA collectée {decimal_text(line.rate.normalize())} %",
+                _vat_label(line.rate),
                 False,
                 False,
                 line.amount,
             )
         )
     return postings
+
+
+@lru_cache(maxsize=64)
+def _vat_label(rate: Decimal) -> str:
+    """« TVA collectée 5,5 % »: a handful of rates per export."""
+    return f"TVA collectée {decimal_text(rate.normalize())} %"
 
 
 class _DateText(dict[date, str]):
