@@ -30,6 +30,8 @@ from ..workers import describe_error
 
 #: fetch(offset, limit, sort, descending) -> (rows, total); blocking, runs in a thread.
 Fetch = Callable[[int, int, str | None, bool], tuple[Sequence[Any], int]]
+#: a row's cells: column key -> (text, tone)
+Cells = dict[str, tuple[str, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,7 @@ class VirtualTable(Widget, can_focus=True):
         self.error = ""
         self._fetch: Fetch | None = None
         self._rows: dict[int, Any] = {}
+        self._cells: dict[int, Cells] = {}  # each row's texts and tones, made by the worker
         self._generation = 0
         self._inflight: tuple[int, int, int] | None = None  # generation, offset, limit
         self._styles: dict[str, Style] = {}
@@ -147,6 +150,7 @@ class VirtualTable(Widget, can_focus=True):
         self._fetch = fetch
         self._generation += 1
         self._rows.clear()
+        self._cells.clear()
         self._inflight = None
         self.error = ""
         if not keep_cursor:
@@ -210,10 +214,16 @@ class VirtualTable(Widget, can_focus=True):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._failed, generation, exc)
             return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._loaded, generation, offset, list(rows), total)
+        if worker.is_cancelled:
+            return
+        rows = list(rows)
+        # Formatted here, off the screen's thread: a page key then only lays cells out.
+        cells = [_cells_of(self.columns, row) for row in rows]
+        self.app.call_from_thread(self._loaded, generation, offset, rows, cells, total)
 
-    def _loaded(self, generation: int, offset: int, rows: list[Any], total: int) -> None:
+    def _loaded(
+        self, generation: int, offset: int, rows: list[Any], cells: list[Cells], total: int
+    ) -> None:
         if generation != self._generation:
             return
         self._inflight = None
@@ -221,10 +231,12 @@ class VirtualTable(Widget, can_focus=True):
         if len(self._rows) > 2000:  # keep memory flat while scrolling far (~1 kB a row)
             keep = range(self.top - 600, self.top + 600)
             self._rows = {i: r for i, r in self._rows.items() if i in keep}
+            self._cells = {i: c for i, c in self._cells.items() if i in keep}
         visible = range(self.top, self.top + self._body_height())
         shown = self.total == total and all(i in self._rows for i in visible)
-        for i, row in enumerate(rows):
+        for i, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
             self._rows[offset + i] = row
+            self._cells[offset + i] = row_cells
         self.total = total
         if self.cursor >= total:
             self.set_reactive(VirtualTable.cursor, max(0, total - 1))
@@ -363,7 +375,7 @@ class VirtualTable(Widget, can_focus=True):
                 style = base + self._style("message")
                 return Strip([Segment(_fit(" " + text, width), style)], width)
             return Strip.blank(width, base)
-        row = self._rows.get(index)
+        cells = self._cells.get(index)
         is_cursor = index == self.cursor
         row_style = base + (self._style("stripe") if index % 2 else Style())
         if is_cursor:
@@ -374,15 +386,11 @@ class VirtualTable(Widget, can_focus=True):
             if i:
                 parts.append((" ", row_style))
                 used += 1
-            if row is None:
+            if cells is None:
                 text, style = ("…" if i == 0 else ""), row_style + self._style("placeholder")
             else:
-                text = column.text(row)
-                style = row_style
-                if column.tone is not None:
-                    tone = column.tone(row)
-                    if tone:
-                        style = style + self._style(tone)
+                text, tone = cells[column.key]
+                style = row_style + self._style(tone) if tone else row_style
             parts.append((_fit(text, w, column.align), style))
             used += w
         if used < width - 1:
@@ -542,6 +550,10 @@ class VirtualTable(Widget, can_focus=True):
         if self.total == 0:
             return self.error or self.empty_text
         return f"Ligne {self.cursor + 1:,} sur {self.total:,}".replace(",", "\u00a0")
+
+
+def _cells_of(columns: Sequence[Column], row: Any) -> Cells:
+    return {c.key: (c.text(row), c.tone(row) if c.tone else None) for c in columns}
 
 
 def _fit(text: str, width: int, align: str = "left") -> str:
