@@ -14,6 +14,7 @@ from tui_helpers import (
     choose,
     cursor_to,
     login,
+    open_piece,
     quiet,
     screen_text,
     settle,
@@ -123,10 +124,7 @@ async def test_failing_query_shows_a_notification(
 async def test_escape_keeps_what_was_typed(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moe")
-        await cursor_to(pilot, "synthese-table", "PDM-2026-03")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moe", "PDM-2026-03")
         await pilot.press("s")
         await settle(pilot)
         await type_text(pilot, "Il manque le bon de commande")
@@ -165,10 +163,7 @@ async def test_sort_and_export_csv(make_app: Any, tmp_path: Any) -> None:
 async def test_download_marks_the_piece(make_app: Any, tmp_path: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moe")
-        await cursor_to(pilot, "synthese-table", "PDM-2026-03")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moe", "PDM-2026-03")
         await pilot.press("d")
         await settle(pilot)
         assert type(app.screen).__name__ == "DownloadModal"

@@ -10,8 +10,8 @@ from textual.widgets import Input, Static
 from tui_helpers import (
     USERS,
     choose,
-    cursor_to,
     login,
+    open_piece,
     screen_text,
     settle,
     tab_to,
@@ -116,10 +116,7 @@ async def test_monthly_circuit_contractor_moe_moa(
     # 2. the MOE finds it in the Synthèse, takes it into account, deposits the état d'acompte
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moe")
-        await cursor_to(pilot, "synthese-table", "PDM-TUI-01")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moe", "PDM-TUI-01")
         assert type(app.screen).__name__ == "PieceScreen"
         assert "Mise à disposition de la MOE" in _text(app, "#piece-state")
         await pilot.press("t")
@@ -149,10 +146,7 @@ async def test_monthly_circuit_contractor_moe_moa(
     # 3. the MOA validates it by depositing the état d'acompte validé (A19)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moa")
-        await cursor_to(pilot, "synthese-table", "EA-TUI-01")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moa", "EA-TUI-01")
         await pilot.press("n")
         await settle(pilot)
         cadre = app.screen.query_one("#dep-cadre")
@@ -175,10 +169,7 @@ async def test_monthly_circuit_contractor_moe_moa(
 async def test_refuse_with_motive_and_reason(make_app: Any, core: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moe")
-        await cursor_to(pilot, "synthese-table", "PDM-2026-05")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moe", "PDM-2026-05")
         await pilot.press("r")
         await settle(pilot)
         assert type(app.screen).__name__ == "ActionModal"
@@ -202,10 +193,7 @@ async def test_refuse_with_motive_and_reason(make_app: Any, core: Any) -> None:
 async def test_suspend_then_complete(make_app: Any, core: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moe")
-        await cursor_to(pilot, "synthese-table", "PDM-2026-04")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moe", "PDM-2026-04")
         await pilot.press("s")
         await settle(pilot)
         await type_text(pilot, "Joindre le PV de réception")
@@ -214,10 +202,7 @@ async def test_suspend_then_complete(make_app: Any, core: Any) -> None:
         assert "Suspendue" in _text(app, "#piece-state")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "titulaire")
-        await cursor_to(pilot, "synthese-table", "PDM-2026-04")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "titulaire", "PDM-2026-04")
         assert "c" in _text(app, "#piece-actions")
         await pilot.press("c")
         await settle(pilot)
@@ -268,10 +253,7 @@ async def test_modal_buttons_cancel_keeping_the_text_and_confirm_once(
     Enter on the confirm button acts once."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, "moe")
-        await cursor_to(pilot, "synthese-table", "PDM-2026-04")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_piece(pilot, "moe", "PDM-2026-04")
         await pilot.press("s")
         await settle(pilot)
         await type_text(pilot, "Joindre le PV")

@@ -70,6 +70,14 @@ async def press_fast(pilot: Any, key: str) -> None:
     await pilot.pause()
 
 
+async def open_piece(pilot: Any, who: str, number: str) -> None:
+    """Log in as `who` and open the piece `number` from the Synthèse, keys only."""
+    await login(pilot, who)
+    await cursor_to(pilot, "synthese-table", number)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def tab_to(pilot: Any, widget_id: str, limit: int = 80) -> None:
     """Press Tab until the widget `widget_id` has the focus (keys only, like a clerk)."""
     for _ in range(limit):
