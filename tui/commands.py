@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p): the tabs, the identity, the themes, and « aller à » a piece,
-a billing file or a marché by its number."""
+"""The command palette (ctrl+p): the tabs, the identity, the themes, the plugins' commands
+and exporters, and « aller à » a piece, a billing file or a marché by its number."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from .plugin_actions import palette_entries
 
 if TYPE_CHECKING:
     from .app import DecompteApp
@@ -54,6 +56,7 @@ class DecompteCommands(Provider):
                 )
             )
             commands.append(("Se déconnecter", app.logout, "revenir à l'écran de connexion"))
+            commands += palette_entries(app)
         for name, label in sorted(app.theme_labels.items()):
             commands.append(
                 (f"Thème : {label}", partial(setattr, app, "theme", name), f'[ui] theme = "{name}"')

@@ -13,6 +13,8 @@ from tui_helpers import (
     choose,
     cursor_to,
     focus,
+    greeter_plugin,
+    load_plugins_with,
     login,
     quick_login,
     quiet,
@@ -128,6 +130,22 @@ async def palette(pilot: Any) -> None:
     await wait_until(pilot, lambda: "Ouvrir la pièce" in screen_text(pilot.app))
 
 
+async def plugin_export(pilot: Any) -> None:
+    await quick_login(pilot, "titulaire")
+    await _keys(pilot, "ctrl+p")
+    await type_text(pilot, "Exporter : Fichier des")
+    await wait_until(pilot, lambda: "Exporter : Fichier des écritures" in screen_text(pilot.app))
+    await _keys(pilot, "enter")
+
+
+async def plugin_command(pilot: Any) -> None:
+    await quick_login(pilot, "titulaire")
+    await _keys(pilot, "ctrl+p")
+    await type_text(pilot, "Commande : Saluer")
+    await wait_until(pilot, lambda: "Saluer quelqu'un" in screen_text(pilot.app))
+    await _keys(pilot, "enter", "enter")  # the required argument left empty
+
+
 async def help_screen(pilot: Any) -> None:
     await quick_login(pilot, "moe")
     await _keys(pilot, "f1")
@@ -234,6 +252,8 @@ SCENARIOS: dict[str, Steps] = {
         dossier,
         marche,
         palette,
+        plugin_export,
+        plugin_command,
         help_screen,
         take,
         refuse,
@@ -276,6 +296,7 @@ def snapshot_app(
     core.org.decide_attachment(
         moa, core.org.request_attachment(moe_user, moa.structure.id), True, MemberRole.USER
     )
+    load_plugins_with(monkeypatch, salut=greeter_plugin())
     return lambda: make_app(files_dir="pieces", export_dir="exports", download_dir="dl")
 
 

@@ -157,3 +157,31 @@ def quiet(app: Any) -> bool:
             if getattr(node, "checking", False) or getattr(node, "searching", False):
                 return False
     return True
+
+
+def greeter_plugin() -> object:
+    """A plugin with one palette command that takes a required argument."""
+    from types import SimpleNamespace
+
+    from sdk import hookimpl
+    from sdk.pluginapi import Argument, Command, CommandContext
+
+    def greet(ctx: CommandContext) -> str:
+        return f"Bonjour {ctx.args['nom']}, vous agissez pour {ctx.session.structure.name}"
+
+    command = Command(
+        "saluer", "Saluer quelqu'un", greet, (Argument("nom", "à qui dire bonjour", True),)
+    )
+    return SimpleNamespace(decompte_commands=hookimpl(lambda: [command]))
+
+
+def load_plugins_with(monkeypatch: Any, **extra: object) -> None:
+    """Every Core the app builds loads these plugins besides the bundled ones."""
+    from sdk.plugins import PluginHost
+
+    load = PluginHost.load.__func__  # type: ignore[attr-defined]
+
+    def patched(cls: type, config: Any = None, **kw: Any) -> Any:
+        return load(cls, config, **{**kw, "extra": extra})
+
+    monkeypatch.setattr(PluginHost, "load", classmethod(patched))

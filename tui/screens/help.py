@@ -63,7 +63,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 "Tout se fait au clavier. Tab / Maj+Tab passent d'un champ à l'autre ; "
                 "ctrl+p ouvre la palette (« aller à » une pièce, un dossier ou un "
-                "marché par son numéro). Chaque raccourci se redéfinit dans "
+                "marché par son numéro ; les exports FEC, CSV, XML pivot et ceux des "
+                "plugins ; les commandes des plugins). Chaque raccourci se redéfinit dans "
                 "[ui.keymap] du fichier de configuration.",
                 classes="muted",
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
 from ..widgets.vtable import Fetch, VirtualTable
 from ..workers import notify_error
+
+if TYPE_CHECKING:
+    from .export_dialog import ExportChoice
 
 
 class SynthesePane(Pane):
@@ -142,9 +145,10 @@ class SynthesePane(Pane):
         stamp = self.dapp.clock().strftime("%Y%m%d")
         self.app.push_screen(ExportDialog(f"synthese-{stamp}.csv", "synthese"), self._export_to)
 
-    def _export_to(self, path: Path | None) -> None:
-        if path is None:
+    def _export_to(self, choice: ExportChoice | None) -> None:
+        if choice is None:
             return
+        path = choice.path
         table = self.table
         self.notify(f"Export en cours vers {path}…", timeout=3)
         self.export(path, self.fetcher(), table.sort_key, table.descending)
