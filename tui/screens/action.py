@@ -127,13 +127,9 @@ class ActionModal(Modal["Piece | None"]):
                     yield Input(placeholder="inchangé si vide", id="service", compact=True)
             if spec.warning:
                 yield Static(spec.warning, classes="muted")
-            yield Static("", id="modal-error", classes="error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button(spec.confirm, id="confirm", variant="primary", compact=True)
-                yield Button("Annuler (Échap)", id="cancel", compact=True)
+            yield from self.error_and_buttons(spec.confirm)
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         self.restore_draft()
         if self.spec.motives:
             self.query_one("#motive").focus()

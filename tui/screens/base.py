@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -28,6 +30,14 @@ class Modal(ModalScreen[T], Generic[T]):
 
     def action_confirm(self) -> None:  # pragma: no cover - overridden
         pass
+
+    def error_and_buttons(self, confirm: str) -> ComposeResult:
+        """The foot of a modal: its error line (hidden until `show_error`), then the confirm
+        button and « Annuler (Échap) »."""
+        yield Static("", id="modal-error", classes="error")
+        with Horizontal(classes="modal-buttons"):
+            yield Button(confirm, id="confirm", variant="primary", compact=True)
+            yield Button("Annuler (Échap)", id="cancel", compact=True)
 
     # The buttons every modal has: subclasses override the actions, not these handlers.
     @on(Button.Pressed, "#cancel")

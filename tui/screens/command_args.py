@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from .base import Modal
 
@@ -35,13 +35,9 @@ class CommandArgs(Modal[dict[str, str]]):
                         id=f"arg-{argument.name}",
                         compact=True,
                     )
-            yield Static("", id="modal-error", classes="error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Exécuter", id="confirm", variant="primary", compact=True)
-                yield Button("Annuler (Échap)", id="cancel", compact=True)
+            yield from self.error_and_buttons("Exécuter")
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         self.restore_draft()
         self.query(Input).first().focus()
 

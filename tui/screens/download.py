@@ -43,13 +43,9 @@ class DownloadModal(Modal[list[Path]]):
             with Horizontal(classes="form-row"):
                 yield Label("Dossier", classes="form-label")
                 yield Input(default_folder(dapp.ui), id="folder", compact=True)
-            yield Static("", id="modal-error", classes="error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Télécharger", id="confirm", variant="primary", compact=True)
-                yield Button("Annuler (Échap)", id="cancel", compact=True)
+            yield from self.error_and_buttons("Télécharger")
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         self.restore_draft()
         self.query_one("#folder").focus()
 

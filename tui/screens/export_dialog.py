@@ -10,7 +10,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from .base import Modal
 
@@ -66,13 +66,9 @@ class ExportDialog(Modal[ExportChoice]):
                     yield Input(placeholder="CLÉ=VALEUR …", id="options", compact=True)
                 names = ", ".join(self.options) or "aucune"
                 yield Static(f"Options possibles : {names}", classes="muted")
-            yield Static("", id="modal-error", classes="error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Exporter", id="confirm", variant="primary", compact=True)
-                yield Button("Annuler (Échap)", id="cancel", compact=True)
+            yield from self.error_and_buttons("Exporter")
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         self.restore_draft()
         self.query_one("#path").focus()
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DirectoryTree, Input, Label, Select, Static
+from textual.widgets import DirectoryTree, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from .base import Modal
@@ -122,13 +122,9 @@ class FilePicker(Modal[ChosenFile]):
                     yield Label("Désignation", classes="form-label")
                     yield Input(id="file-designation", compact=True, max_length=200)
             yield Static("", id="file-format")
-            yield Static("", id="modal-error", classes="error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Choisir", id="confirm", variant="primary", compact=True)
-                yield Button("Annuler (Échap)", id="cancel", compact=True)
+            yield from self.error_and_buttons("Choisir")
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         if not self.current:
             self.restore_draft()
         self.query_one("#file-tree").focus()

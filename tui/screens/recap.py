@@ -69,7 +69,6 @@ class RecapScreen(Modal[str]):
                 yield Button("Fermer", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         self.query_one("#new").focus()
 
     def action_confirm(self) -> None:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ..widgets.identity import spaced_siret
@@ -86,13 +86,9 @@ class StructurePicker(Modal["Structure | None"]):
                 )
             yield Static("", id="find-status", classes="status")
             yield DataTable(id="find-results", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="modal-error", classes="error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Choisir", id="confirm", variant="primary", compact=True)
-                yield Button("Annuler (Échap)", id="cancel", compact=True)
+            yield from self.error_and_buttons("Choisir")
 
     def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
         table = self.query_one("#find-results", DataTable)
         table.add_columns(*COLUMNS)
         self.restore_draft()
