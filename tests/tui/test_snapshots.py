@@ -52,6 +52,18 @@ async def _deposer_filled(pilot: Any) -> None:
     await focus(pilot, f"base-{row.n}")
     await type_text(pilot, "18 250,40")
     await wait_until(pilot, lambda: quiet(pilot.app))
+    await _form_scrolled_to_focus(pilot)
+
+
+async def _form_scrolled_to_focus(pilot: Any) -> None:
+    """The form's scroll depends on when the live check's notes came in: settle it on the
+    final layout (scrolled from the top just enough to show the focused field)."""
+    await settle(pilot)
+    form = pilot.app.screen.query_one("#deposer-form")
+    form.scroll_home(animate=False)
+    await settle(pilot)
+    pilot.app.focused.scroll_visible(animate=False)
+    await settle(pilot)
 
 
 async def login_screen(pilot: Any) -> None:
@@ -84,6 +96,8 @@ async def deposer_invalid(pilot: Any) -> None:
     await pilot.press("end")
     await type_text(pilot, " é")
     await _keys(pilot, "f9")
+    await wait_until(pilot, lambda: quiet(pilot.app))
+    await _form_scrolled_to_focus(pilot)
 
 
 async def deposer_after(pilot: Any) -> None:
