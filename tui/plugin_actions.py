@@ -50,9 +50,13 @@ def _host(app: DecompteApp) -> PluginHost | None:
     core = app.backend.core
     if core is None:
         return None
-    from sdk.plugins import PluginHost
+    from sdk.errors import UsageError
+    from sdk.plugins import host_of
 
-    return core.plugins if isinstance(core.plugins, PluginHost) else None
+    try:
+        return host_of(core)
+    except UsageError:  # a core built without plugins: nothing to add to the palette
+        return None
 
 
 # -- commands ---------------------------------------------------------------------------------

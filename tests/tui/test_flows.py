@@ -25,10 +25,6 @@ def _text(app: Any, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
-def _notes(app: Any) -> str:
-    return " ".join(str(n.render()) for n in app.screen.query(".note.shown"))
-
-
 async def test_login_refused_then_locked(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from tui_helpers import (
     choose,
-    cursor_to,
     focus,
     greeter_plugin,
     load_plugins_with,
     login,
+    open_piece,
     quick_login,
     quiet,
     screen_text,
@@ -26,13 +26,6 @@ from tui_helpers import (
 
 SIZES = {"80x24": (80, 24), "160x50": (160, 50)}
 Steps = Callable[[Any], Awaitable[None]]
-
-
-async def _open_piece(pilot: Any, who: str, number: str) -> None:
-    await quick_login(pilot, who)
-    await cursor_to(pilot, "synthese-table", number)
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def _keys(pilot: Any, *keys: str) -> None:
@@ -101,7 +94,7 @@ async def deposer_invalid(pilot: Any) -> None:
 
 
 async def deposer_after(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-04")
+    await open_piece(pilot, "moe", "PDM-2026-04", quick=True)
     await _keys(pilot, "n")
 
 
@@ -121,7 +114,7 @@ async def archives(pilot: Any) -> None:
 
 
 async def piece(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-03")
+    await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
 
 
 async def dossier(pilot: Any) -> None:
@@ -166,39 +159,39 @@ async def help_screen(pilot: Any) -> None:
 
 
 async def take(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-03")
+    await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
     await _keys(pilot, "t")
 
 
 async def refuse(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-03")
+    await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
     await _keys(pilot, "r", "tab")
     await type_text(pilot, "Destinataire erroné")
 
 
 async def refuse_error(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-03")
+    await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
     await _keys(pilot, "r", "tab", "enter")
 
 
 async def suspend(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-03")
+    await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
     await _keys(pilot, "s")
     await type_text(pilot, "Bon de commande manquant")
 
 
 async def complete(pilot: Any) -> None:
-    await _open_piece(pilot, "titulaire", "PDM-2026-S1")
+    await open_piece(pilot, "titulaire", "PDM-2026-S1", quick=True)
     await _keys(pilot, "c")
 
 
 async def validate(pilot: Any) -> None:
-    await _open_piece(pilot, "titulaire", "LEF-2026-11")
+    await open_piece(pilot, "titulaire", "LEF-2026-11", quick=True)
     await _keys(pilot, "v")
 
 
 async def download(pilot: Any) -> None:
-    await _open_piece(pilot, "moe", "PDM-2026-03")
+    await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
     await _keys(pilot, "d")
 
 

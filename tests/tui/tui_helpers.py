@@ -5,15 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-PASSWORD = "Decompte-Demo-2026"
-USERS = {
-    "moa": "marie.lambert@saint-aubin.fr",
-    "sf": "paul.renard@dgfip.finances.gouv.fr",
-    "moe": "juliette.forin@atelier-moreau.fr",
-    "titulaire": "luc.durand@batiments-durand.fr",
-    "cotraitant": "anne.martin@charpentes-martin.fr",
-    "soustraitant": "karim.lefevre@elec-lefevre.fr",
-}
+from sdk.demo import DEMO_PASSWORD as PASSWORD
+
+from support import LOGINS as USERS
 
 
 async def settle(pilot: Any, rounds: int = 400) -> None:
@@ -70,9 +64,10 @@ async def press_fast(pilot: Any, key: str) -> None:
     await pilot.pause()
 
 
-async def open_piece(pilot: Any, who: str, number: str) -> None:
-    """Log in as `who` and open the piece `number` from the Synthèse, keys only."""
-    await login(pilot, who)
+async def open_piece(pilot: Any, who: str, number: str, *, quick: bool = False) -> None:
+    """Log in as `who` (typing, or `quick`ly for snapshots) and open the piece `number` from
+    the Synthèse."""
+    await (quick_login(pilot, who) if quick else login(pilot, who))
     await cursor_to(pilot, "synthese-table", number)
     await pilot.press("enter")
     await settle(pilot)
