@@ -141,7 +141,10 @@ def _batches(rows: Iterable[ExportRow]) -> Iterator[list[ExportRow]]:
 
 def _plain_lines(table: list[tuple[Any, ...]], delimiter: str, cells: int) -> list[str] | None:
     """The rows joined, when no cell is None or needs quoting (holds the delimiter, a quote or
-    a line break); else None."""
+    a line break); else None. One column goes through csv.writer: it quotes an empty cell,
+    which a plain empty line would lose."""
+    if cells == 1:
+        return None
     try:
         lines = [delimiter.join(values) for values in table]
     except TypeError:  # a None among the values

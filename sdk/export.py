@@ -278,7 +278,7 @@ class ExportSource:
             .join_from(pieces, marches, marches.c.id == p.marche_id)
             .join(dossiers, dossiers.c.id == p.dossier_id)
             .where(where)
-            .order_by(p.id)  # the order of recording: no sort, the table's own order
+            .order_by(p.id)  # the order of recording (the VAT stream merges on it)
         )
         vat_query = (  # the chunk's VAT lines in the same order: merged, not looked up
             select(v.piece_id, v.rate, v.base, v.amount)
