@@ -8,12 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
-
-from ..errors import DecompteError
-from .context import Context
-from .output import dumps
 
 if TYPE_CHECKING:
     from ..plugins import PluginHost
@@ -68,20 +64,42 @@ def build_parser(host: PluginHost | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ctx = Context(argparse.Namespace())
-    try:
-        pre = argparse.ArgumentParser(add_help=False)
-        add_globals(pre)
-        ctx.args, rest = pre.parse_known_args(argv)
-        if not rest:  # no command: straight to the app, without the command modules
-            from .admin_commands import run_app
+    pre = argparse.ArgumentParser(add_help=False)
+    add_globals(pre)
+    args, rest = pre.parse_known_args(argv)
+    if not rest:  # no command: straight to the app, before the command modules load
+        from tui.__main__ import launch
 
-            ctx.args.command = None
-            return run_app(ctx)
-        ctx.args = build_parser(ctx.plugins).parse_args(argv)  # plugins add commands
-        return int(ctx.args.func(ctx) or 0)
+        return _guarded(
+            lambda: launch(
+                args.db, args.config, demo=args.demo, theme=args.theme, mouse=not args.no_mouse
+            ),
+            as_json=args.json,
+        )
+    from .context import Context
+
+    ctx = Context(args)
+    try:
+
+        def command() -> int:
+            ctx.args = build_parser(ctx.plugins).parse_args(argv)  # plugins add commands
+            return int(ctx.args.func(ctx) or 0)
+
+        return _guarded(command, as_json=getattr(ctx.args, "json", False))
+    finally:
+        ctx.close()
+
+
+def _guarded(run: Callable[[], int], *, as_json: bool) -> int:
+    """Run; a refusal is printed (in JSON with --json) with its exit code, a bug plainly."""
+    from ..errors import DecompteError
+
+    try:
+        return run()
     except DecompteError as exc:
-        if getattr(ctx.args, "json", False):
+        if as_json:
+            from .output import dumps
+
             print(dumps(exc.as_dict()), file=sys.stderr)
         else:
             print(f"Erreur : {exc}", file=sys.stderr)
@@ -100,5 +118,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    finally:
-        ctx.close()

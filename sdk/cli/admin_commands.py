@@ -89,19 +89,3 @@ def show_config(ctx: Context) -> int:
         ),
     )
     return 0
-
-
-def run_app(ctx: Context) -> int:
-    """No command: the full-screen app (on a fresh demo store with --demo)."""
-    from tui.app import main as tui_main
-
-    target = ctx.db_target
-    if ctx.args.demo and not ctx.args.db:
-        target = str(Path(target).with_name("demo.db"))
-    return tui_main(
-        target,
-        demo=ctx.args.demo,
-        theme=ctx.args.theme,
-        mouse=not ctx.args.no_mouse,
-        config=ctx.config,
-    )

@@ -25,3 +25,10 @@ def test_sdk_and_its_cli_do_not_import_textual():
 def test_import_sdk_does_not_import_sqlalchemy_or_alembic():
     modules = loaded("import sdk")
     assert "sqlalchemy" not in modules and "alembic" not in modules
+
+
+def test_the_console_script_reaches_the_app_without_the_command_modules():
+    """`decompte` with no command is the app: the command layer stays off its first frame."""
+    modules = loaded("import sdk.cli, tui.__main__")
+    heavy = {"sdk.cli.context", "sdk.cli.output", "sdk.model", "sqlalchemy", "sdk.core"}
+    assert not heavy & modules
