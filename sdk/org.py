@@ -373,36 +373,53 @@ class Organisation:
         return R.user(row)
 
     def authenticate(self, login: str, password: str) -> User:
-        """Check a password; five failures lock the account for 15 minutes."""
+        """Check a password; five failures lock the account for 15 minutes.
+
+        The password is checked outside any transaction (scrypt takes a noticeable moment):
+        a login holds no lock, and failures are counted in a short write afterwards."""
         now = self.clock()
-        with self.store.write() as conn:
+        with self.store.read() as conn:
             row = conn.execute(select(users).where(users.c.login == login.strip().lower())).first()
-            if row is None:
-                raise NotAuthorised(
-                    f"Utilisateur {login} inconnu",
-                    field="login",
-                    hint="vérifiez l'identifiant de connexion",
-                )
-            if not row.active:
-                raise NotAuthorised(
-                    "Compte non activé",
-                    field="login",
-                    hint="activez le compte avec le code reçu par courriel",
-                )
-            if row.locked_until and row.locked_until > now:
-                raise NotAuthorised(
-                    "Compte verrouillé après trop d'échecs",
-                    field="password",
-                    hint=f"réessayez après {row.locked_until:%H:%M}",
-                )
-            valid = passwords.verify_password(password, row.password_hash)
-            failed = 0 if valid else row.failed_logins + 1
+        if row is None:
+            raise NotAuthorised(
+                f"Utilisateur {login} inconnu",
+                field="login",
+                hint="vérifiez l'identifiant de connexion",
+            )
+        if not row.active:
+            raise NotAuthorised(
+                "Compte non activé",
+                field="login",
+                hint="activez le compte avec le code reçu par courriel",
+            )
+        _raise_if_locked(row.locked_until, now)
+        valid = passwords.verify_password(password, row.password_hash)
+        rehashed = (
+            passwords.hash_password(password)
+            if valid and passwords.needs_rehash(row.password_hash)
+            else None
+        )
+        if valid and not (row.failed_logins or row.locked_until or rehashed):
+            return R.user(row)
+        with self.store.write() as conn:
+            current = conn.execute(
+                select(users.c.failed_logins, users.c.locked_until)
+                .where(users.c.id == row.id)
+                .with_for_update()
+            ).one()
+            _raise_if_locked(current.locked_until, now)  # locked by a try made meanwhile
+            failed = 0 if valid else current.failed_logins + 1
             locked = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
-            if failed or row.failed_logins or row.locked_until:  # committed before raising
+            conn.execute(
+                update(users)
+                .where(users.c.id == row.id)
+                .values(failed_logins=0 if locked else failed, locked_until=locked)
+            )
+            if rehashed:  # unless the password was changed meanwhile
                 conn.execute(
                     update(users)
-                    .where(users.c.id == row.id)
-                    .values(failed_logins=0 if locked else failed, locked_until=locked)
+                    .where(users.c.id == row.id, users.c.password_hash == row.password_hash)
+                    .values(password_hash=rehashed)
                 )
         if not valid:
             left = MAX_FAILED_LOGINS - failed
@@ -734,3 +751,12 @@ class Organisation:
                 field="structure",
                 hint="demandez au gestionnaire principal ou secondaire",
             )
+
+
+def _raise_if_locked(locked_until: datetime | None, now: datetime) -> None:
+    if locked_until and locked_until > now:
+        raise NotAuthorised(
+            "Compte verrouillé après trop d'échecs",
+            field="password",
+            hint=f"réessayez après {locked_until:%H:%M}",
+        )

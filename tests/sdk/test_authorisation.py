@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import sqlite3
+
 import pytest
+from sqlalchemy import select, update
 
 from sdk.errors import NotAuthorised, NotFound
+from sdk.passwords import needs_rehash
 from sdk.queries import SearchCriteria
+from sdk.store.schema import users
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 
@@ -103,6 +110,36 @@ def test_unknown_user_wrong_password_and_lockout(core, clock):
     assert "verrouillé" in raised.value.message
     clock.advance(hours=1)
     assert core.login(login, "Decompte-Demo-2026").user.login == login
+
+
+def test_a_hash_of_older_settings_still_logs_in_and_is_rehashed(core):
+    login, password = "juliette.forin@atelier-moreau.fr", "Decompte-Demo-2026"
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    encoded = [base64.b64encode(raw).decode() for raw in (salt, digest)]
+    old = "$".join(["scrypt", "16384", "8", "1", *encoded])
+    with core.store.write() as conn:
+        conn.execute(update(users).where(users.c.login == login).values(password_hash=old))
+    assert core.login(login, password).user.login == login
+    with core.store.read() as conn:
+        stored = conn.execute(select(users.c.password_hash).where(users.c.login == login)).scalar()
+    assert stored != old and not needs_rehash(stored)
+    assert core.login(login, password).user.login == login
+    with pytest.raises(NotAuthorised):
+        core.login(login, "Decompte-Demo-2025")
+
+
+def test_logging_in_does_not_wait_for_a_writer(core, demo_db):
+    """The password is checked outside any transaction: a long write (an import, a batch
+    of deposits) does not hold the clerks' logins back."""
+    writer = sqlite3.connect(demo_db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        login = "juliette.forin@atelier-moreau.fr"
+        assert core.login(login, "Decompte-Demo-2026").user.login == login
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def test_user_with_several_structures_must_choose(core, as_):
