@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from sdk.model import Piece, Structure, User
     from sdk.session import Session
 
+#: Page cache of each SQLite connection in the app (SQLite's default is 2 MiB): a page of
+#: table rows reads as fast with 512 KiB (measured on a 1.1 M-piece store), 1.5 MiB less a
+#: connection.
+APP_SQLITE_CACHE_KIB = 512
+
 ROLE_ORDER = ("FOURNISSEUR", "COTRAITANT", "SOUSTRAITANT", "MOE", "MOA", "SERVICE_FINANCIER", "")
 ROLE_LABELS = {
     "FOURNISSEUR": "Fournisseur",
@@ -102,7 +107,7 @@ class Backend:
                 remove_store_files(self.db_target)
                 from sdk.demo import DEMO_PASSWORD, build_demo
 
-                store = open_store(self.db_target)
+                store = open_store(self.db_target, sqlite_cache_kib=APP_SQLITE_CACHE_KIB)
                 world = build_demo(
                     lambda clock: Core(store, self.config, clock), today=self.clock().date()
                 )
@@ -110,7 +115,7 @@ class Backend:
                 self.demo_password = DEMO_PASSWORD
             else:
                 progress("Ouverture de la base…")
-                store = open_store(self.db_target)
+                store = open_store(self.db_target, sqlite_cache_kib=APP_SQLITE_CACHE_KIB)
             core = Core(store, self.config, self.clock)
             core.workflow.sweep()
             self.core = core

@@ -45,12 +45,19 @@ def files_dir_for(url: str) -> Path:
     return Path(user_data_dir("decompte")) / "files"
 
 
-def open_store(target: str | Path, *, files_dir: Path | None = None, migrate: bool = True) -> Store:
-    """Open (and create or migrate when needed) the store at a path or SQLAlchemy URL."""
+def open_store(
+    target: str | Path,
+    *,
+    files_dir: Path | None = None,
+    migrate: bool = True,
+    sqlite_cache_kib: int | None = None,
+) -> Store:
+    """Open (and create or migrate when needed) the store at a path or SQLAlchemy URL;
+    `sqlite_cache_kib` caps each SQLite connection's page cache (a lean interactive app)."""
     url = database_url(target)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create(url)
+    engine = create(url, sqlite_cache_kib=sqlite_cache_kib)
     if migrate:
         ensure_schema(engine)
     return Store(engine, FileStore(files_dir or files_dir_for(url)))

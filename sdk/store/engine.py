@@ -23,15 +23,17 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{Path(text_target).expanduser().resolve()}"
 
 
-def create(url: str) -> Engine:
+def create(url: str, *, sqlite_cache_kib: int | None = None) -> Engine:
+    """`sqlite_cache_kib` caps each SQLite connection's page cache (SQLite's default is
+    2 MiB); the file's pages stay in the system's cache anyway."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, sqlite_cache_kib)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, cache_kib: int | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -40,6 +42,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if cache_kib:
+            cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

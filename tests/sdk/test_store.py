@@ -35,6 +35,15 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+def test_the_app_can_cap_sqlite_page_cache_per_connection(tmp_path):
+    lean = open_store(tmp_path / "lean.db", sqlite_cache_kib=512)
+    default = open_store(tmp_path / "lean.db")
+    with lean.read() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -512
+    with default.read() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -2000  # SQLite's own
+
+
 def test_reopening_an_up_to_date_store_does_not_import_alembic(demo_db):
     code = (
         "import sys; from sdk.store import open_store; open_store(sys.argv[1]);"
