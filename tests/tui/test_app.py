@@ -297,6 +297,25 @@ async def test_virtual_table_scrolls_100k_rows() -> None:
         assert "P-099999" in screen_text(app)
 
 
+async def test_virtual_table_keeps_few_rows_while_paging_far() -> None:
+    """Memory stays flat: paging through thousands of rows keeps only those near the screen,
+    and paging back reads the dropped ones again."""
+    app = _TableApp(100_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.query_one("#big")
+        for _ in range(150):  # about 3 000 rows down
+            await pilot.press("pagedown")
+        await settle(pilot)
+        assert table.cursor > 3_000
+        assert len(table._rows) <= 3 * 200 + table.size.height  # one read on each side
+        assert all(abs(i - table.top) <= 200 + table.size.height for i in table._rows)
+        await pilot.press("home")
+        await settle(pilot)
+        assert table.current_row.number == "P-000000"
+        assert "P-000000" in screen_text(app)
+
+
 async def test_demo_mode_builds_a_fresh_store(tmp_path: Any) -> None:
     from sdk.config import Config
     from tui.app import DecompteApp

@@ -35,6 +35,15 @@ Cells = dict[str, tuple[str, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
+class _Frame:
+    """One repaint's shared facts: width, visible columns, the scrollbar thumb's lines."""
+
+    width: int
+    layout: list[tuple[Column, int]]
+    thumb: range
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     key: str
     label: str
@@ -141,6 +150,7 @@ class VirtualTable(Widget, can_focus=True):
         self._generation = 0
         self._inflight: tuple[int, int, int] | None = None  # generation, offset, limit
         self._styles: dict[str, Style] = {}
+        self._tones: dict[tuple[Style, str], Style] = {}
         self._col_layout_key: tuple[int, int] | None = None
         self._col_layout: list[tuple[Column, int]] = []
 
@@ -228,8 +238,11 @@ class VirtualTable(Widget, can_focus=True):
             return
         self._inflight = None
         self.error = ""
-        if len(self._rows) > 2000:  # keep memory flat while scrolling far (~1 kB a row)
-            keep = range(self.top - 600, self.top + 600)
+        # Only one read's worth of rows on each side of the screen is kept (a row and its
+        # cells weigh about 3 kB): memory stays flat however far the clerk scrolls.
+        body = self._body_height()
+        keep = range(self.top - len(rows), self.top + body + len(rows))
+        if len(self._rows) + len(rows) > len(keep):
             self._rows = {i: r for i, r in self._rows.items() if i in keep}
             self._cells = {i: c for i, c in self._cells.items() if i in keep}
         visible = range(self.top, self.top + self._body_height())
@@ -328,6 +341,7 @@ class VirtualTable(Widget, can_focus=True):
     # -- drawing ------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
         self._styles.clear()
+        self._tones.clear()
         super().notify_style_update()
 
     def _base_style(self) -> Style:
@@ -356,14 +370,58 @@ class VirtualTable(Widget, can_focus=True):
             return Style(color=muted.rich_color, italic=italic)
         return self.get_component_rich_style(f"vtable--{name}", partial=True)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in `crop`, drawn straight from the cached cells. The table has no border,
+        padding or tint, so Textual's per-line styling pass would only copy each line again
+        (about half of a page key's frame); a theme that styles the table gets that pass."""
+        styles = self.styles
+        if any(styles.gutter) or styles.tint.a or self.opacity != 1.0:
+            return super().render_lines(crop)
+        frame = self._frame()
+        strips = [self._draw(y, frame) for y in crop.line_range]
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, frame.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        if filters := self.get_line_filters():
+            background = self.background_colors[1]
+            for line_filter in filters:
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        return strips
+
     def render_line(self, y: int) -> Strip:
+        return self._draw(y, self._frame())
+
+    def _frame(self) -> _Frame:
+        """What every line of one repaint shares: computed once, not once per line."""
         width = self.size.width
+        body = max(0, self.size.height - 1)
+        total = self.total or 0
+        thumb = range(0)
+        if body and total > body:
+            size = max(1, body * body // total)
+            start = (body - size) * self.top // max(1, total - body)
+            thumb = range(start + 1, start + size + 1)
+        return _Frame(width, self._columns_layout(width) if width > 0 else [], thumb)
+
+    def _row_style(self, stripe: bool, cursor: bool) -> Style:
+        key = f"row{int(stripe)}{int(cursor)}"
+        style = self._styles.get(key)
+        if style is None:
+            style = self._base_style()
+            if stripe:
+                style = style + self._style("stripe")
+            if cursor:
+                style = style + self._style("cursor")
+            self._styles[key] = style
+        return style
+
+    def _draw(self, y: int, frame: _Frame) -> Strip:
+        width, layout = frame.width, frame.layout
         if width <= 0:
             return Strip.blank(0)
-        base = self._base_style()
-        layout = self._columns_layout(width)
         if y == 0:
             return self._header(layout, width)
+        base = self._base_style()
         index = self.top + y - 1
         total = self.total
         if total is None or total == 0 or index >= total:
@@ -376,10 +434,8 @@ class VirtualTable(Widget, can_focus=True):
                 return Strip([Segment(_fit(" " + text, width), style)], width)
             return Strip.blank(width, base)
         cells = self._cells.get(index)
-        is_cursor = index == self.cursor
-        row_style = base + (self._style("stripe") if index % 2 else Style())
-        if is_cursor:
-            row_style = row_style + self._style("cursor")
+        row_style = self._row_style(bool(index % 2), index == self.cursor)
+        tone_style = self._tone_style
         parts: list[tuple[str, Style]] = []
         used = 0
         for i, (column, w) in enumerate(layout):
@@ -387,10 +443,10 @@ class VirtualTable(Widget, can_focus=True):
                 parts.append((" ", row_style))
                 used += 1
             if cells is None:
-                text, style = ("…" if i == 0 else ""), row_style + self._style("placeholder")
+                text, style = ("…" if i == 0 else ""), tone_style(row_style, "placeholder")
             else:
                 text, tone = cells[column.key]
-                style = row_style + self._style(tone) if tone else row_style
+                style = tone_style(row_style, tone) if tone else row_style
             parts.append((_fit(text, w, column.align), style))
             used += w
         if used < width - 1:
@@ -401,8 +457,15 @@ class VirtualTable(Widget, can_focus=True):
             Segment("".join(text for text, _ in run), style)
             for style, run in groupby(parts, key=itemgetter(1))
         ]
-        segments.append(self._scrollbar_cell(y))
+        segments.append(self._scrollbar_cell(y in frame.thumb, bool(frame.thumb)))
         return Strip(segments, width)
+
+    def _tone_style(self, row_style: Style, tone: str) -> Style:
+        key = (row_style, tone)
+        style = self._tones.get(key)
+        if style is None:
+            style = self._tones[key] = row_style + self._style(tone)
+        return style
 
     def _header(self, layout: list[tuple[Column, int]], width: int) -> Strip:
         header = self._base_style() + self._style("header")
@@ -427,18 +490,11 @@ class VirtualTable(Widget, can_focus=True):
         segments.append(Segment(more, header))
         return Strip(segments, width)
 
-    def _scrollbar_cell(self, y: int) -> Segment:
-        body = self._body_height()
-        total = self.total or 0
-        if total <= body or body <= 0:
+    def _scrollbar_cell(self, inside: bool, shown: bool) -> Segment:
+        if not shown:  # every row fits: no bar
             return Segment(" ", self._base_style())
-        thumb = max(1, body * body // total)
-        start = (body - thumb) * self.top // max(1, total - body)
-        inside = start <= y - 1 < start + thumb
-        return Segment(
-            "▐" if inside else "│",
-            self._base_style() + self._style("thumb" if inside else "scrollbar"),
-        )
+        key = "thumb" if inside else "scrollbar"
+        return Segment("▐" if inside else "│", self._base_style() + self._style(key))
 
     # -- moving -------------------------------------------------------------------------------
     def _move_to(self, index: int) -> None:
