@@ -205,6 +205,7 @@ def synthetic_table(rows: int, keys: int) -> tuple[list[float], list[float]]:
     from types import SimpleNamespace
 
     from textual.app import App, ComposeResult
+    from textual.geometry import Region
 
     from tui.widgets.piece_columns import piece_columns
     from tui.widgets.vtable import VirtualTable
@@ -243,11 +244,10 @@ def synthetic_table(rows: int, keys: int) -> tuple[list[float], list[float]]:
             table.set_source(fetch)
             while table.total is None or table.loading_rows:
                 await pilot.pause(0.01)
-            height = table.size.height
+            region = Region(0, 0, table.size.width, table.size.height)
 
-            def draw() -> None:
-                for y in range(height):
-                    table.render_line(y)
+            def draw() -> None:  # what the compositor asks of the table for a repaint
+                table.render_lines(region)
 
             for action, out in (
                 (lambda: table.action_cursor(1), cursor_times),
@@ -276,9 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="160x50")
     parser.add_argument("--synthetic-rows", type=int, default=100_000)
     args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as folder:
+        return run(args, Path(folder))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> int:
     size = tuple(int(x) for x in args.size.split("x"))
     assert len(size) == 2
-    tmp = Path(tempfile.mkdtemp(prefix="bench-tui-"))
     env = env_for(tmp)
     if args.db:
         info = json.loads(Path(f"{args.db}.bench.json").read_text())
