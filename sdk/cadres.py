@@ -34,6 +34,9 @@ class Cadre:
     validated: bool = False  # goes through the titulaire/mandataire validator circuit first
     by_holder: bool = True  # False: the depositor need not hold the previous piece (tacit)
     final: bool = False  # taking it into account ends the billing file
+    #: the document's gender in French sentences (« La demande … a été déposée »);
+    #: None: told by its first word (facture, demande, attestation… are feminine)
+    feminine: bool | None = None
 
 
 def _c(

@@ -55,13 +55,52 @@ TO_HOLDER = {
 }
 
 
-def deposited_sentence(document: str, number: str) -> str:
+#: Head nouns of billing documents that are feminine (the others are taken as masculine).
+_FEMININE_NOUNS = frozenset(
+    [
+        "facture",
+        "demande",
+        "attestation",
+        "réclamation",
+        "note",
+        "lettre",
+        "situation",
+        "déclaration",
+        "pièce",
+        "notification",
+        "réception",
+        "révision",
+        "retenue",
+        "avance",
+        "caution",
+        "garantie",
+        "mise",
+        "proposition",
+        "réponse",
+        "requête",
+        "reprise",
+        "restitution",
+        "levée",
+    ]
+)
+_FEMININE_ENDINGS = ("tion", "sion", "ure", "ance", "ence", "ette", "ise")
+
+
+def is_feminine(document: str) -> bool:
+    """Whether a document's name takes « la » (by its first word)."""
+    head = document.split(" ", 1)[0].lower()
+    return head in _FEMININE_NOUNS or head.endswith(_FEMININE_ENDINGS)
+
+
+def deposited_sentence(document: str, number: str, feminine: bool | None = None) -> str:
     """« Le projet de décompte mensuel numéro … a été déposé, il est » (seed 000), with the
-    article and agreement the document needs."""
+    article and agreement the document needs (`feminine`: None tells it by the first word)."""
     noun = document[0].lower() + document[1:]
-    if noun.startswith("facture"):
-        return f"La {noun} numéro {number} a été déposée, elle est"
-    article = "L'" if noun[0] in "aeéèiouy" else "Le "
+    if feminine is None:
+        feminine = is_feminine(noun)
+    article = "L'" if noun[0] in "aeéèêiîouy" else "La " if feminine else "Le "
+    if feminine:
+        return f"{article}{noun} numéro {number} a été déposée, elle est"
     return f"{article}{noun} numéro {number} a été déposé, il est"
 
 
@@ -645,7 +684,8 @@ class Workflow:
         piece = self.piece(piece_id)
         holder_text = TO_HOLDER.get(route.holder_role, "à son destinataire")
         message = (
-            f"{deposited_sentence(cadre.document, draft.number)} en cours de transmission "
+            f"{deposited_sentence(cadre.document, draft.number, cadre.feminine)} "
+            "en cours de transmission "
             f"{holder_text} ({route.holder.identifier} - {route.holder.name})"
         )
         return Receipt(piece, certificate, dossier_number, message, tuple(plan.findings))

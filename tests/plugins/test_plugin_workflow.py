@@ -134,6 +134,9 @@ def test_a_plugin_cadre_is_deposited_like_a_builtin_one(plugged, draft):
     receipt = core.workflow.deposit(session(core, "titulaire"), draft("C1", "RG-2026-01"))
     assert receipt.piece.cadre == RETENUE.code
     assert receipt.piece.state == "MISE_A_DISPOSITION_MOA"
+    assert receipt.message.startswith(
+        "La retenue de garantie numéro RG-2026-01 a été déposée, elle est en cours"
+    )
 
 
 def take_command(ctx):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sdk.queries import SearchCriteria
 from sdk.states import Motive
+from sdk.workflow import deposited_sentence
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 A15 = "A15_ETAT_ACOMPTE_MOE"
@@ -273,6 +276,24 @@ def test_check_reports_findings_without_writing(core, as_, draft):
     assert {"number.format", "engagement.format"} <= {f.rule_id for f in findings}
     assert core.workflow.check(as_("titulaire"), draft(A4, "T-CHECK")) == []
     assert core.queries.search(as_("titulaire"), SearchCriteria(number="T-CHECK")).total == before
+
+
+@pytest.mark.parametrize(
+    "document, feminine, start, agreement",
+    [
+        ("Demande de paiement direct", None, "La demande de paiement direct", "déposée, elle"),
+        ("Attestation de fin de travaux", None, "L'attestation de fin de travaux", "déposée, elle"),
+        ("Mémoire en réclamation", None, "Le mémoire en réclamation", "déposé, il"),
+        ("Avenant", None, "L'avenant", "déposé, il"),
+        ("Décompte de révision", None, "Le décompte de révision", "déposé, il"),
+        ("Situation de travaux", False, "Le situation de travaux", "déposé, il"),
+        ("Relevé", True, "La relevé", "déposée, elle"),
+    ],
+)
+def test_deposit_sentence_agrees_with_plugin_documents(document, feminine, start, agreement):
+    """A cadre may say its document's gender; otherwise its first word tells it."""
+    expected = f"{start} numéro N a été {agreement} est"
+    assert deposited_sentence(document, "N", feminine) == expected
 
 
 def test_recapitulatif_wording_agrees_with_the_document(core, as_, draft):

@@ -32,6 +32,7 @@ RETENUE = Cadre(
     next_role=ActorRole.MOA,
     phase="FIN",
     final=True,
+    feminine=True,
 )
 
 
