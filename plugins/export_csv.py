@@ -17,7 +17,7 @@ from operator import attrgetter, methodcaller
 from typing import Any, BinaryIO, TextIO
 
 from sdk import ExportContext, Exporter, ExportOption, ExportRow, UsageError, hookimpl
-from sdk.export import decimal_text, text_output, unencodable
+from sdk.export import Memo, decimal_text, first_unencodable, text_output, unencodable
 from sdk.states import label as state_label
 
 #: key -> (French header, attribute path, kind). Kinds: text, amount, date, instant (a
@@ -172,28 +172,17 @@ def _refusal(
 ) -> UsageError:
     """Write the lines before the first one the encoding cannot hold; name its piece,
     column and character."""
-    for n, (line, number) in enumerate(zip(lines, numbers, strict=True)):
-        try:
-            line.encode(encoding)
-        except UnicodeEncodeError:
-            stream.write("".join(lines[:n]))  # whole lines only, never half a piece
-            cells = next(csv.reader([line], delimiter=delimiter))
-            where = f"Pièce n° {number}" if number else "En-tête"
-            return unencodable(dict(zip(headers, cells, strict=True)), encoding, where)
-    raise AssertionError("unreachable: one line could not be encoded")
+    n = first_unencodable(lines, encoding)
+    stream.write("".join(lines[:n]))  # whole lines only, never half a piece
+    cells = next(csv.reader([lines[n]], delimiter=delimiter))
+    where = f"Pièce n° {numbers[n]}" if numbers[n] else "En-tête"
+    return unencodable(dict(zip(headers, cells, strict=True)), encoding, where)
 
 
-class _Texts(dict[Any, str]):
-    """Texts computed once per distinct value (days, parties, states, cadres): reading one
-    is a C-level dict lookup."""
-
-    def __init__(self, compute: Callable[[Any], str]) -> None:
-        super().__init__({None: ""})  # an absent value (no MOE, no due date) is an empty cell
-        self.compute = compute
-
-    def __missing__(self, value: Any) -> str:
-        self[value] = text = self.compute(value)
-        return text
+def _texts(compute: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A cell's text computed once per distinct value (days, parties, states, cadres); an
+    absent value (no MOE, no due date) is an empty cell."""
+    return Memo(compute, {None: ""}).__getitem__
 
 
 def _column(key: str, mark: str, day_format: str) -> Callable[[list[ExportRow]], Iterable[Any]]:
@@ -202,18 +191,18 @@ def _column(key: str, mark: str, day_format: str) -> Callable[[list[ExportRow]],
     top, _, attribute = path.partition(".")
     get = attrgetter(top)
     if attribute:  # a party's identifier or name
-        texts = _Texts(attrgetter(attribute)).__getitem__
+        texts = _texts(attrgetter(attribute))
         return lambda batch: map(texts, map(get, batch))
     if kind == "amount":
         return lambda batch: _amounts(map(get, batch), mark)
     if kind in ("date", "instant"):
-        days = _Texts(methodcaller("strftime", day_format)).__getitem__
+        days = _texts(methodcaller("strftime", day_format))
         if kind == "date":
             return lambda batch: map(days, map(get, batch))
         to_day = methodcaller("date")  # a cache of days, not of instants
         return lambda batch: map(days, map(to_day, map(get, batch)))
     if kind in ("state", "cadre"):
-        texts = _Texts(state_label if kind == "state" else _cadre_short).__getitem__
+        texts = _texts(state_label if kind == "state" else _cadre_short)
         return lambda batch: map(texts, map(get, batch))
     return lambda batch: map(get, batch)
 

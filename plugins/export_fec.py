@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, BinaryIO, TextIO
 
 from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, UsageError, hookimpl
-from sdk.export import decimal_text, text_output, unencodable
+from sdk.export import Memo, decimal_text, first_unencodable, text_output, unencodable
 
 COLUMNS = (
     "JournalCode",
@@ -107,8 +107,8 @@ class FecExporter(Exporter):
         sep, eol, encoding = SEPARATORS[o["separator"]], LINE_ENDS[o["line_end"]], o["encoding"]
         journal = f"{clean(o['journal_code'])}{sep}{clean(o['journal_label'])}"
         documents = {c.code: c.document for c in context.cadres or ()}
-        ymd = _DateText()
-        clients = _ClientText(sep)
+        ymd = Memo(_ymd).__getitem__  # a few hundred distinct days
+        clients = Memo(partial(_client_text, sep), {None: sep})  # no client: 2 empty columns
         text.write(sep.join(COLUMNS) + eol)
         number, written = o["first_number"], 0
         lines: list[str] = []  # a batch of entries, written together
@@ -138,8 +138,7 @@ class FecExporter(Exporter):
                     continue
                 if amount < 0:
                     debit, amount = not debit, -amount
-                value = str(amount)
-                value = decimal_text(amount) if "E" in value else value.replace(".", ",")
+                value = decimal_text(amount)
                 lines.append(
                     f"{head}{account}{sep}{account_label}{sep}{client if is_client else sep}"
                     f"{tail}{value if debit else '0,00'}{sep}{'0,00' if debit else value}{end}"
@@ -164,7 +163,7 @@ def _flush(
     try:
         text.write(eol.join(lines) + eol if lines else "")
     except UnicodeEncodeError:
-        bad = entries[next(n for n, line in enumerate(lines) if not _encodes(line, encoding))]
+        bad = entries[first_unencodable(lines, encoding)]
         first = entries.index(bad)  # whole entries only, never half of one
         text.write("".join(line + eol for line in lines[:first]))
         cells = [
@@ -178,24 +177,9 @@ def _flush(
     entries.clear()
 
 
-def _encodes(line: str, encoding: str) -> bool:
-    try:
-        line.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class _ClientText(dict[Any, str]):
-    """CompAuxNum and CompAuxLib of a client (recipient, else MOA), cleaned once per client."""
-
-    def __init__(self, sep: str) -> None:
-        super().__init__({None: sep})  # no client: two empty columns
-        self.sep = sep
-
-    def __missing__(self, client: Party) -> str:
-        self[client] = text = f"{clean(client.identifier)}{self.sep}{clean(client.name)}"
-        return text
+def _client_text(sep: str, client: Party) -> str:
+    """CompAuxNum and CompAuxLib of a client (recipient, else MOA), cleaned."""
+    return f"{clean(client.identifier)}{sep}{clean(client.name)}"
 
 
 def _postings(row: ExportRow, o: Mapping[str, Any]) -> list[tuple[str, str, bool, bool, Decimal]]:
@@ -232,14 +216,9 @@ def _vat_label(rate: Decimal) -> str:
     return f"TVA collectée {decimal_text(rate.normalize())} %"
 
 
-class _DateText(dict[date, str]):
-    """AAAAMMJJ, cached: an export repeats the same few hundred dates."""
-
-    def __call__(self, day: date) -> str:
-        text = self.get(day)
-        if text is None:
-            text = self[day] = f"{day:%Y%m%d}"
-        return text
+def _ymd(day: date) -> str:
+    """AAAAMMJJ."""
+    return f"{day:%Y%m%d}"
 
 
 @hookimpl

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from .store import Store
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 ExportOption = Setting  # an exporter's options are declared like a plugin's settings
 
 #: Which piece column each role filter reads; None means "any party to the piece".
@@ -200,6 +202,30 @@ def unencodable(values: Mapping[str, str], encoding: str, where: str) -> UsageEr
     return UsageError(f"{where} : valeur impossible à encoder en {encoding}", field="encoding")
 
 
+def first_unencodable(lines: Sequence[str], encoding: str) -> int:
+    """Index of the first line the encoding cannot hold (one of them is known not to fit):
+    an exporter writes the lines before it, whole, then names what stopped it."""
+    for n, line in enumerate(lines):
+        try:
+            line.encode(encoding)
+        except UnicodeEncodeError:
+            return n
+    raise ValueError("every line fits the encoding")
+
+
+class Memo(dict[K, V]):
+    """`compute(key)` once per distinct key, then a C-level dict lookup: an export repeats
+    the same few hundred days, parties, states and rates over thousands of rows."""
+
+    def __init__(self, compute: Callable[[K], V], preset: Mapping[K, V] | None = None) -> None:
+        super().__init__(preset or {})
+        self.compute = compute
+
+    def __missing__(self, key: K) -> V:
+        self[key] = value = self.compute(key)
+        return value
+
+
 def option_pairs(pairs: Iterable[str]) -> dict[str, str]:
     """``["separator=tab", "journal_code=VT"]`` (``--option`` on the command line) to a dict."""
     options: dict[str, str] = {}
@@ -286,7 +312,7 @@ class ExportSource:
             .where(where)
             .order_by(v.piece_id, v.position)
         )
-        parties, rates = _PartyCache(), _Rates()
+        parties, rates = _PartyCache(), Memo(Decimal)  # VAT rates: a handful per export
         with self.store.read() as conn, ExitStack() as streams:  # streams close first
             if self.count:
                 self.total = conn.execute(
@@ -306,7 +332,7 @@ class ExportSource:
                         yield _row(r, decode, parties, ())
                         continue
                     lines = tuple(
-                        VatLine(rates.get(rate) or rates.add(rate), D(base) * C, D(amount) * C)
+                        VatLine(rates[rate], D(base) * C, D(amount) * C)
                         for _, rate, base, amount in pending[1]
                     )
                     pending = next(vat, None)
@@ -342,14 +368,6 @@ _PARTY_SLICE = slice(27, 32)
 
 
 D, C = Decimal, Decimal("0.01")  # money is stored in cents: D(cents) * C, two decimals kept
-
-
-class _Rates(dict[str, Decimal]):
-    """VAT rates as stored (text) to Decimal: a handful per export."""
-
-    def add(self, text: str) -> Decimal:
-        self[text] = Decimal(text)
-        return self[text]
 
 
 class _PartyCache(dict[int, Party]):
@@ -406,7 +424,8 @@ class _Decoder:
 
     def __init__(self, dates_as_text: bool) -> None:
         if dates_as_text:
-            self.day: Callable[[Any], Any] = _Days().__getitem__  # a few hundred distinct days
+            # a few hundred distinct days over a whole export
+            self.day: Callable[[Any], Any] = Memo(date.fromisoformat).__getitem__
             self.instant: Callable[[Any], Any] = datetime.fromisoformat
         else:
             self.day = self.instant = _same
@@ -414,12 +433,6 @@ class _Decoder:
 
 def _same(value: T) -> T:
     return value
-
-
-class _Days(dict[str, date]):
-    def __missing__(self, text: str) -> date:
-        self[text] = day = date.fromisoformat(text)
-        return day
 
 
 def _row(

@@ -55,38 +55,15 @@ TO_HOLDER = {
 }
 
 
-#: Head nouns of billing documents that are feminine (the others are taken as masculine).
+#: Feminine head nouns of billing documents beyond those the endings below tell (the
+#: others are taken as masculine).
 _FEMININE_NOUNS = frozenset(
-    [
-        "facture",
-        "demande",
-        "attestation",
-        "réclamation",
-        "note",
-        "lettre",
-        "situation",
-        "déclaration",
-        "pièce",
-        "notification",
-        "réception",
-        "révision",
-        "retenue",
-        "avance",
-        "caution",
-        "garantie",
-        "mise",
-        "proposition",
-        "réponse",
-        "requête",
-        "reprise",
-        "restitution",
-        "levée",
-    ]
+    ("demande", "garantie", "lettre", "levée", "note", "pièce", "réponse", "requête", "retenue")
 )
 _FEMININE_ENDINGS = ("tion", "sion", "ure", "ance", "ence", "ette", "ise")
 
 
-def is_feminine(document: str) -> bool:
+def _is_feminine(document: str) -> bool:
     """Whether a document's name takes « la » (by its first word)."""
     head = document.split(" ", 1)[0].lower()
     return head in _FEMININE_NOUNS or head.endswith(_FEMININE_ENDINGS)
@@ -97,11 +74,10 @@ def deposited_sentence(document: str, number: str, feminine: bool | None = None)
     article and agreement the document needs (`feminine`: None tells it by the first word)."""
     noun = document[0].lower() + document[1:]
     if feminine is None:
-        feminine = is_feminine(noun)
+        feminine = _is_feminine(noun)
     article = "L'" if noun[0] in "aeéèêiîouy" else "La " if feminine else "Le "
-    if feminine:
-        return f"{article}{noun} numéro {number} a été déposée, elle est"
-    return f"{article}{noun} numéro {number} a été déposé, il est"
+    agreement = "déposée, elle" if feminine else "déposé, il"
+    return f"{article}{noun} numéro {number} a été {agreement} est"
 
 
 @dataclass(frozen=True, slots=True)

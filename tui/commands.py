@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .plugin_actions import palette_entries
-
 if TYPE_CHECKING:
     from .app import DecompteApp
 
@@ -56,6 +54,8 @@ class DecompteCommands(Provider):
                 )
             )
             commands.append(("Se déconnecter", app.logout, "revenir à l'écran de connexion"))
+            from .plugin_actions import palette_entries  # not on the first frame's path
+
             commands += palette_entries(app)
         for name, label in sorted(app.theme_labels.items()):
             commands.append(

@@ -79,13 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .context import Context
 
     ctx = Context(args)
+
+    def command() -> int:
+        ctx.args = build_parser(ctx.plugins).parse_args(argv)  # plugins add commands
+        return int(ctx.args.func(ctx) or 0)
+
     try:
-
-        def command() -> int:
-            ctx.args = build_parser(ctx.plugins).parse_args(argv)  # plugins add commands
-            return int(ctx.args.func(ctx) or 0)
-
-        return _guarded(command, as_json=getattr(ctx.args, "json", False))
+        return _guarded(command, as_json=args.json)
     finally:
         ctx.close()
 

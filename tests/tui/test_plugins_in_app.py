@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from tui_helpers import (
+    from_palette,
     greeter_plugin,
     load_plugins_with,
     login,
@@ -21,21 +22,13 @@ from tui_helpers import (
 pytestmark = pytest.mark.anyio
 
 
-async def palette(pilot: Any, text: str) -> None:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
-    await type_text(pilot, text)
-    await pilot.pause(0.4)
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 async def test_fec_export_from_the_palette(make_app: Any, tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "titulaire")
-        await palette(pilot, "Exporter : Fichier des écritures")
+        await from_palette(
+            pilot, "Exporter : Fichier des", "Exporter : Fichier des écritures", "enter"
+        )
         assert type(app.screen).__name__ == "ExportDialog"
         assert "journal_code" in screen_text(app)
         await tab_to(pilot, "options")
@@ -64,7 +57,7 @@ async def test_a_plugin_command_asks_its_arguments_and_runs_as_the_user(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "titulaire")
-        await palette(pilot, "Commande : Saluer")
+        await from_palette(pilot, "Commande : Saluer", "Saluer quelqu'un", "enter")
         assert type(app.screen).__name__ == "CommandArgs"
         await pilot.press("enter")  # the required argument is empty
         await settle(pilot)

@@ -12,13 +12,13 @@ import pytest
 from tui_helpers import (
     choose,
     focus,
+    from_palette,
     greeter_plugin,
     load_plugins_with,
     login,
     open_piece,
     quick_login,
     quiet,
-    screen_text,
     settle,
     type_text,
     wait_until,
@@ -124,33 +124,23 @@ async def dossier(pilot: Any) -> None:
 
 async def marche(pilot: Any) -> None:
     await quick_login(pilot, "moe")
-    await _keys(pilot, "ctrl+p")
-    await type_text(pilot, "marché 2026-ECO-001")
-    await wait_until(pilot, lambda: "Ouvrir le marché" in screen_text(pilot.app))
-    await _keys(pilot, "enter")
+    await from_palette(pilot, "marché 2026-ECO-001", "Ouvrir le marché", "enter")
 
 
 async def palette(pilot: Any) -> None:
     await quick_login(pilot, "moe")
-    await _keys(pilot, "ctrl+p")
-    await type_text(pilot, "PDM-2026-03")
-    await wait_until(pilot, lambda: "Ouvrir la pièce" in screen_text(pilot.app))
+    await from_palette(pilot, "PDM-2026-03", "Ouvrir la pièce")
 
 
 async def plugin_export(pilot: Any) -> None:
     await quick_login(pilot, "titulaire")
-    await _keys(pilot, "ctrl+p")
-    await type_text(pilot, "Exporter : Fichier des")
-    await wait_until(pilot, lambda: "Exporter : Fichier des écritures" in screen_text(pilot.app))
-    await _keys(pilot, "enter")
+    await from_palette(pilot, "Exporter : Fichier des", "Exporter : Fichier des écritures", "enter")
 
 
 async def plugin_command(pilot: Any) -> None:
     await quick_login(pilot, "titulaire")
-    await _keys(pilot, "ctrl+p")
-    await type_text(pilot, "Commande : Saluer")
-    await wait_until(pilot, lambda: "Saluer quelqu'un" in screen_text(pilot.app))
-    await _keys(pilot, "enter", "enter")  # the required argument left empty
+    # the second Enter leaves the required argument empty
+    await from_palette(pilot, "Commande : Saluer", "Saluer quelqu'un", "enter", "enter")
 
 
 async def help_screen(pilot: Any) -> None:

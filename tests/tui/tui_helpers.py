@@ -134,6 +134,17 @@ def screen_text(app: Any) -> str:
     return console.export_text(styles=False)
 
 
+async def from_palette(pilot: Any, typed: str, listed: str, *then: str) -> None:
+    """ctrl+p, type `typed`, wait until the palette lists `listed`, then press `then`."""
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await type_text(pilot, typed)
+    await wait_until(pilot, lambda: listed in screen_text(pilot.app))
+    for key in then:
+        await pilot.press(key)
+        await settle(pilot)
+
+
 async def wait_until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
     """Pause until `condition()` holds (debounced searches and checks), then settle."""
     loop = asyncio.get_running_loop()

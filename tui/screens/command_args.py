@@ -47,13 +47,11 @@ class CommandArgs(Modal[dict[str, str]]):
             a.name: self.query_one(f"#arg-{a.name}", Input).value.strip()
             for a in self.command.arguments
         }
-        missing = [a.name for a in self.command.arguments if a.required and not values[a.name]]
+        missing = [a for a in self.command.arguments if a.required and not values[a.name]]
         if missing:
-            self.show_error(f"Renseignez « {missing[0]} » : {self._help(missing[0])}")
-            self.query_one(f"#arg-{missing[0]}", Input).focus()
+            first = missing[0]
+            self.show_error(f"Renseignez « {first.name} » : {first.help or 'obligatoire'}")
+            self.query_one(f"#arg-{first.name}", Input).focus()
             return
         self.forget_draft()
         self.dismiss({name: value for name, value in values.items() if value})
-
-    def _help(self, name: str) -> str:
-        return next(a.help for a in self.command.arguments if a.name == name) or "obligatoire"

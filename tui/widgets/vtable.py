@@ -245,7 +245,7 @@ class VirtualTable(Widget, can_focus=True):
         if len(self._rows) + len(rows) > len(keep):
             self._rows = {i: r for i, r in self._rows.items() if i in keep}
             self._cells = {i: c for i, c in self._cells.items() if i in keep}
-        visible = range(self.top, self.top + self._body_height())
+        visible = range(self.top, self.top + body)
         shown = self.total == total and all(i in self._rows for i in visible)
         for i, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
             self._rows[offset + i] = row
@@ -393,9 +393,7 @@ class VirtualTable(Widget, can_focus=True):
 
     def _frame(self) -> _Frame:
         """What every line of one repaint shares: computed once, not once per line."""
-        width = self.size.width
-        body = max(0, self.size.height - 1)
-        total = self.total or 0
+        width, body, total = self.size.width, self._body_height(), self.total or 0
         thumb = range(0)
         if body and total > body:
             size = max(1, body * body // total)
