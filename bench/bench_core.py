@@ -34,12 +34,12 @@ if str(ROOT) not in sys.path:
 
 import sqlite3  # noqa: E402
 
-from sdk.amounts import compute_totals, vat_line  # noqa: E402
-from sdk.config import Config  # noqa: E402
-from sdk.core import Core  # noqa: E402
-from sdk.model import PieceDraft  # noqa: E402
-from sdk.queries import SearchCriteria, SyntheseFilter  # noqa: E402
-from sdk.store import open_store  # noqa: E402
+from decompte.sdk.amounts import compute_totals, vat_line  # noqa: E402
+from decompte.sdk.config import Config  # noqa: E402
+from decompte.sdk.core import Core  # noqa: E402
+from decompte.sdk.model import PieceDraft  # noqa: E402
+from decompte.sdk.queries import SearchCriteria, SyntheseFilter  # noqa: E402
+from decompte.sdk.store import open_store  # noqa: E402
 
 QUERY_GOAL_MS = 50.0
 TRANSITION_GOAL = 500.0

@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sdk.documents import inspect_file  # noqa: E402
+from decompte.sdk.documents import inspect_file  # noqa: E402
 
 PEAK_SCRIPT = """
 import sys, time
-from sdk.documents import DocumentError, inspect_file
+from decompte.sdk.documents import DocumentError, inspect_file
 start = time.perf_counter()
 try:
     inspect_file(sys.argv[1])

@@ -24,18 +24,18 @@ from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 
-from sdk import error, hookimpl, rule
-from sdk.amounts import compute_totals, vat_line
-from sdk.cadres import CadreTable
-from sdk.config import Config
-from sdk.core import Core
-from sdk.demo import build_demo
-from sdk.export import ExportFilter, ExportSource, parse_options, run_export
-from sdk.model import PieceDraft
-from sdk.plugins import PluginHost
-from sdk.rules import BUILTIN_RULES, RuleContext, check_draft
-from sdk.store import open_store
-from sdk.store.schema import piece_vat_lines, pieces
+from decompte.sdk import error, hookimpl, rule
+from decompte.sdk.amounts import compute_totals, vat_line
+from decompte.sdk.cadres import CadreTable
+from decompte.sdk.config import Config
+from decompte.sdk.core import Core
+from decompte.sdk.demo import build_demo
+from decompte.sdk.export import ExportFilter, ExportSource, parse_options, run_export
+from decompte.sdk.model import PieceDraft
+from decompte.sdk.plugins import PluginHost
+from decompte.sdk.rules import BUILTIN_RULES, RuleContext, check_draft
+from decompte.sdk.store import open_store
+from decompte.sdk.store.schema import piece_vat_lines, pieces
 
 TODAY = date(2026, 11, 23)
 TITULAIRE = "luc.durand@batiments-durand.fr"
@@ -190,10 +190,10 @@ def bench_exports(core: Core, count: int, folder: Path) -> None:
 
 def bench_generator(count: int) -> None:
     """The exporters alone, fed a generator (no database)."""
-    from plugins.export_csv import CsvExporter
-    from plugins.export_fec import FecExporter
-    from sdk.export import ExportContext, ExportRow, Party
-    from sdk.model import VatLine
+    from decompte.plugins.export_csv import CsvExporter
+    from decompte.plugins.export_fec import FecExporter
+    from decompte.sdk.export import ExportContext, ExportRow, Party
+    from decompte.sdk.model import VatLine
 
     supplier = Party(1, "55210987800348", "SIRET", "BATIMENTS DURAND SA")
     client = Party(2, "21450123100010", "SIRET", "COMMUNE DE SAINT-AUBIN-SUR-LOIRE")

@@ -150,20 +150,20 @@ def env_for(tmp: Path) -> dict[str, str]:
 
 
 def app_argv(db: str) -> list[str]:
-    return [sys.executable, "-m", "tui", "--db", db]
+    return [sys.executable, "-m", "decompte.tui", "--db", db]
 
 
 def decompte_argv(db: str) -> list[str]:
     script = Path(sys.executable).with_name("decompte")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "sdk.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "decompte.tui"]
     return [*command, "--db", db]
 
 
 def demo_store(folder: Path) -> tuple[str, str, str]:
-    from sdk.config import Config
-    from sdk.core import Core
-    from sdk.demo import DEMO_PASSWORD, build_demo
-    from sdk.store import open_store
+    from decompte.sdk.config import Config
+    from decompte.sdk.core import Core
+    from decompte.sdk.demo import DEMO_PASSWORD, build_demo
+    from decompte.sdk.store import open_store
 
     db = folder / "demo.db"
     store = open_store(db)
@@ -207,8 +207,8 @@ def synthetic_table(rows: int, keys: int) -> tuple[list[float], list[float]]:
     from textual.app import App, ComposeResult
     from textual.geometry import Region
 
-    from tui.widgets.piece_columns import piece_columns
-    from tui.widgets.vtable import VirtualTable
+    from decompte.tui.widgets.piece_columns import piece_columns
+    from decompte.tui.widgets.vtable import VirtualTable
 
     def fetch(offset: int, limit: int, sort: object, descending: bool) -> tuple[list, int]:
         return [

@@ -44,12 +44,12 @@ if str(ROOT) not in sys.path:
 from stdnum import iban as stdnum_iban  # noqa: E402
 from stdnum import luhn  # noqa: E402
 
-from sdk import states as S  # noqa: E402
-from sdk.cadres import CadreTable  # noqa: E402
-from sdk.model import SPACE_WORKS, MemberRole  # noqa: E402
-from sdk.org import Organisation  # noqa: E402
-from sdk.store import open_store  # noqa: E402
-from sdk.textkeys import key  # noqa: E402
+from decompte.sdk import states as S  # noqa: E402
+from decompte.sdk.cadres import CadreTable  # noqa: E402
+from decompte.sdk.model import SPACE_WORKS, MemberRole  # noqa: E402
+from decompte.sdk.org import Organisation  # noqa: E402
+from decompte.sdk.store import open_store  # noqa: E402
+from decompte.sdk.textkeys import key  # noqa: E402
 
 BENCH_PASSWORD = "Bench-Decompte-2026"
 CHUNK = 50_000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sdk import Cadre, hookimpl
-from sdk.cadres import BUILTIN_CADRES
+from decompte.sdk import Cadre, hookimpl
+from decompte.sdk.cadres import BUILTIN_CADRES
 
 
 @hookimpl

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sdk import Rule, hookimpl
-from sdk.rules import BUILTIN_RULES
+from decompte.sdk import Rule, hookimpl
+from decompte.sdk.rules import BUILTIN_RULES
 
 
 @hookimpl

@@ -16,9 +16,9 @@ from itertools import islice
 from operator import attrgetter, methodcaller
 from typing import Any, BinaryIO, TextIO
 
-from sdk import ExportContext, Exporter, ExportOption, ExportRow, UsageError, hookimpl
-from sdk.export import Memo, decimal_text, first_unencodable, text_output, unencodable
-from sdk.states import label as state_label
+from decompte.sdk import ExportContext, Exporter, ExportOption, ExportRow, UsageError, hookimpl
+from decompte.sdk.export import Memo, decimal_text, first_unencodable, text_output, unencodable
+from decompte.sdk.states import label as state_label
 
 #: key -> (French header, attribute path, kind). Kinds: text, amount, date, instant (a
 #: datetime written as its day), state (its French label), cadre (its short code).

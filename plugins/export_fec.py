@@ -15,8 +15,16 @@ from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any, BinaryIO, TextIO
 
-from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, UsageError, hookimpl
-from sdk.export import Memo, decimal_text, first_unencodable, text_output, unencodable
+from decompte.sdk import (
+    ExportContext,
+    Exporter,
+    ExportOption,
+    ExportRow,
+    Party,
+    UsageError,
+    hookimpl,
+)
+from decompte.sdk.export import Memo, decimal_text, first_unencodable, text_output, unencodable
 
 COLUMNS = (
     "JournalCode",

@@ -16,7 +16,15 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from sdk import ExportContext, Exporter, ExportOption, ExportRow, Party, decimal_text, hookimpl
+from decompte.sdk import (
+    ExportContext,
+    Exporter,
+    ExportOption,
+    ExportRow,
+    Party,
+    decimal_text,
+    hookimpl,
+)
 
 #: Chorus Pro identifier type codes (verify).
 IDENTIFIER_TYPES = {

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sdk import Command, CommandContext, Piece, PluginView, Setting, hookimpl
+from decompte.sdk import Command, CommandContext, Piece, PluginView, Setting, hookimpl
 
 EVENT_TYPES = {
     "piece_deposited": "piece.deposited",

@@ -1,6 +1,6 @@
 """Decompte's headless core. The names below are the stable API for plugin authors::
 
-    from sdk import hookimpl, Cadre, ActorRole, rule, error, Exporter
+    from decompte.sdk import hookimpl, Cadre, ActorRole, rule, error, Exporter
 
 Everything else under `sdk` is private and may change. Attributes are imported on first use,
 so `import sdk` stays cheap (no database nor UI library).
@@ -94,7 +94,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'sdk' has no attribute {name!r}")
+        raise AttributeError(f"module 'decompte.sdk' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

@@ -115,17 +115,15 @@ class PluginHost:
         extra: Mapping[str, object] | None = None,
         on_problem: Callable[[PluginProblem], None] | None = None,
     ) -> PluginHost:
-        """Bundled plugins first, then entry points by name, then `extra` (tests, scripts)."""
-        from plugins import BUNDLED
-
+        """Bundled plugins first (our own distribution's entry points), then third-party entry
+        points, each by name, then `extra` (tests, scripts)."""
         host = cls(config, on_problem)
+        ours, theirs = _entry_points()
         if bundled:
-            for name, module in BUNDLED.items():
-                host.add(name, module, source=f"intégré ({module})")
+            for ep in ours:
+                host.add(ep.name, ep, source=f"intégré ({ep.value})")
         if entry_points:
-            for ep in _entry_points():
-                if BUNDLED.get(ep.name) == ep.value and ep.name in host.infos:
-                    continue  # the bundled plugin, declared as an entry point too
+            for ep in theirs:
                 dist = ep.dist
                 host.add(
                     ep.name,
@@ -505,8 +503,18 @@ def add_cli_commands(
     return added
 
 
-def _entry_points() -> list[metadata.EntryPoint]:
-    return sorted(metadata.entry_points(group=GROUP), key=lambda ep: ep.name)
+def _entry_points() -> tuple[list[metadata.EntryPoint], list[metadata.EntryPoint]]:
+    """Our distribution's entry points (the bundled plugins) and every other distribution's,
+    each by name. Bundled plugins are never imported by a package name."""
+    try:
+        ours = sorted(
+            metadata.distribution(PROJECT).entry_points.select(group=GROUP), key=lambda e: e.name
+        )
+    except metadata.PackageNotFoundError:  # a checkout that was not installed
+        ours = []
+    own = {(ep.name, ep.value) for ep in ours}
+    theirs = [ep for ep in metadata.entry_points(group=GROUP) if (ep.name, ep.value) not in own]
+    return ours, sorted(theirs, key=lambda ep: ep.name)
 
 
 def _resolve(plugin: object) -> object:

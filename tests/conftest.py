@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sdk.core import Core
-from sdk.demo import build_demo
-from sdk.session import Session
-from sdk.store import open_store
+from decompte.sdk.core import Core
+from decompte.sdk.demo import build_demo
+from decompte.sdk.session import Session
+from decompte.sdk.store import open_store
 
 from support import LOGINS, TODAY, Clock, make_draft, quiet_core
 

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import metadata
 
-from sdk.amounts import compute_totals, vat_line
-from sdk.model import PieceDraft
+from decompte.sdk.amounts import compute_totals, vat_line
+from decompte.sdk.model import PieceDraft
 
 TODAY = date(2026, 11, 23)
 LOGINS = {
@@ -70,9 +70,9 @@ def make_draft(
 def quiet_core(store: object, clock: object) -> object:
     """A Core with the bundled plugins only: what is installed on the machine cannot change
     the results."""
-    from sdk.config import Config
-    from sdk.core import Core
-    from sdk.plugins import PluginHost
+    from decompte.sdk.config import Config
+    from decompte.sdk.core import Core
+    from decompte.sdk.plugins import PluginHost
 
     return Core(store, Config(), clock, plugins=PluginHost.load(Config(), entry_points=False))
 

@@ -1,40 +1,49 @@
-"""`python -m tui [--db PATH] [--demo] [--theme NAME] [--no-mouse]`: the app without the CLI.
+"""The `decompte` console script: the full-screen app when no command is given, the headless
+commands (`decompte.sdk.cli`) otherwise. It lives in the front-end so that the core never
+imports the app; `python -m decompte.tui` is the same.
 
-`launch()` is also what `decompte` runs when no command is given: both paths import only the
-config loader and the app before the first frame.
+Both paths import only the config loader and the app before the first frame.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+
+from decompte.sdk.cli import add_globals, guarded
 
 
 def launch(db: str, config_file: str, *, demo: bool, theme: str | None, mouse: bool) -> int:
     """Run the app on `db` (or the configured store; a demo.db beside it with `demo`)."""
     from pathlib import Path
 
-    from sdk.config import load_config
+    from decompte.sdk.config import load_config
 
-    from .app import main
+    from .app import main as run_app
 
     config = load_config(Path(config_file) if config_file else None)
     target = db or config.db_target
     if demo and not db:  # never the everyday store: a demo.db beside it
         target = str(Path(config.db_target).with_name("demo.db"))
-    return main(target, demo=demo, theme=theme, mouse=mouse, config=config)
+    return run_app(target, demo=demo, theme=theme, mouse=mouse, config=config)
 
 
-def run(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tui", description="Decompte (application)")
-    parser.add_argument("--db", default="")
-    parser.add_argument("--config", default="")
-    parser.add_argument("--demo", action="store_true")
-    parser.add_argument("--theme", default=None)
-    parser.add_argument("--no-mouse", action="store_true")
-    args = parser.parse_args(argv)
-    return launch(args.db, args.config, demo=args.demo, theme=args.theme, mouse=not args.no_mouse)
+def main(argv: Sequence[str] | None = None) -> int:
+    pre = argparse.ArgumentParser(add_help=False)
+    add_globals(pre)
+    args, rest = pre.parse_known_args(argv)
+    if rest:
+        from decompte.sdk.cli import main as headless
+
+        return headless(argv)
+    return guarded(
+        lambda: launch(
+            args.db, args.config, demo=args.demo, theme=args.theme, mouse=not args.no_mouse
+        ),
+        as_json=args.json,
+    )
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

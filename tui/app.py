@@ -26,9 +26,9 @@ from .theming import DEFAULT_THEME, load_themes
 from .workers import describe_error
 
 if TYPE_CHECKING:
-    from sdk.config import Config
-    from sdk.core import Core
-    from sdk.session import Session
+    from decompte.sdk.config import Config
+    from decompte.sdk.core import Core
+    from decompte.sdk.session import Session
 
 
 class DecompteApp(App[int]):
@@ -59,7 +59,7 @@ class DecompteApp(App[int]):
     ) -> None:
         super().__init__()
         if config is None:
-            from sdk.config import Config
+            from decompte.sdk.config import Config
 
             config = Config()
         self.config = config

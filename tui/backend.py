@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sdk.config import Config
-    from sdk.core import Core
-    from sdk.model import Piece, Structure, User
-    from sdk.session import Session
+    from decompte.sdk.config import Config
+    from decompte.sdk.core import Core
+    from decompte.sdk.model import Piece, Structure, User
+    from decompte.sdk.session import Session
 
 #: Page cache of each SQLite connection in the app (SQLite's default is 2 MiB): a page of
 #: table rows reads as fast with 512 KiB (measured on a 1.1 M-piece store), 1.5 MiB less a
@@ -99,13 +99,13 @@ class Backend:
     # -- opening ------------------------------------------------------------------------------
     def open(self, progress: Callable[[str], None] = lambda _text: None) -> Core:
         try:
-            from sdk.core import Core
-            from sdk.store import open_store
+            from decompte.sdk.core import Core
+            from decompte.sdk.store import open_store
 
             if self.demo:
                 progress("Création de la base de démonstration…")
                 remove_store_files(self.db_target)
-                from sdk.demo import DEMO_PASSWORD, build_demo
+                from decompte.sdk.demo import DEMO_PASSWORD, build_demo
 
                 store = open_store(self.db_target, sqlite_cache_kib=APP_SQLITE_CACHE_KIB)
                 world = build_demo(
@@ -144,7 +144,7 @@ class Backend:
         return self.identities(user)
 
     def identities(self, user: User) -> list[Identity]:
-        from sdk.errors import DecompteError, NotAuthorised
+        from decompte.sdk.errors import DecompteError, NotAuthorised
 
         core = self.wait()
         found: list[Identity] = []

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from .workers import notify_error
 
 if TYPE_CHECKING:
-    from sdk.export import Exporter
-    from sdk.pluginapi import Command
-    from sdk.plugins import PluginHost
+    from decompte.sdk.export import Exporter
+    from decompte.sdk.pluginapi import Command
+    from decompte.sdk.plugins import PluginHost
 
     from .app import DecompteApp
     from .screens.export_dialog import ExportChoice
@@ -50,8 +50,8 @@ def _host(app: DecompteApp) -> PluginHost | None:
     core = app.backend.core
     if core is None:
         return None
-    from sdk.errors import UsageError
-    from sdk.plugins import host_of
+    from decompte.sdk.errors import UsageError
+    from decompte.sdk.plugins import host_of
 
     try:
         return host_of(core)
@@ -79,7 +79,7 @@ def _run_command(app: DecompteApp, name: str, args: dict[str, str]) -> None:
     def run() -> None:
         try:
             core = app.backend.wait()
-            from sdk.plugins import host_of
+            from decompte.sdk.plugins import host_of
 
             result = host_of(core).run_command(name, core, session, args)
         except Exception as exc:
@@ -131,7 +131,7 @@ def _run_export(app: DecompteApp, name: str, choice: ExportChoice) -> None:
 
     def run() -> None:
         try:
-            from sdk.export import run_export
+            from decompte.sdk.export import run_export
 
             result = run_export(app.backend.wait(), session, name, choice.path, choice.options)
         except Exception as exc:

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
+
 if TYPE_CHECKING:
     from ..plugins import PluginHost
 
@@ -64,33 +66,32 @@ def build_parser(host: PluginHost | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The headless commands. The `decompte` console script (in `decompte.tui.__main__`) comes
+    here when a command is given; the core itself never starts the app."""
     pre = argparse.ArgumentParser(add_help=False)
     add_globals(pre)
-    args, rest = pre.parse_known_args(argv)
-    if not rest:  # no command: straight to the app, before the command modules load
-        from tui.__main__ import launch
-
-        return _guarded(
-            lambda: launch(
-                args.db, args.config, demo=args.demo, theme=args.theme, mouse=not args.no_mouse
-            ),
-            as_json=args.json,
-        )
+    args, _ = pre.parse_known_args(argv)
     from .context import Context
 
     ctx = Context(args)
 
     def command() -> int:
         ctx.args = build_parser(ctx.plugins).parse_args(argv)  # plugins add commands
+        if getattr(ctx.args, "func", None) is None:
+            raise UsageError(
+                "Aucune commande indiquée",
+                field="commande",
+                hint="decompte --help liste les commandes ; decompte seul ouvre l'application",
+            )
         return int(ctx.args.func(ctx) or 0)
 
     try:
-        return _guarded(command, as_json=args.json)
+        return guarded(command, as_json=args.json)
     finally:
         ctx.close()
 
 
-def _guarded(run: Callable[[], int], *, as_json: bool) -> int:
+def guarded(run: Callable[[], int], *, as_json: bool) -> int:
     """Run; a refusal is printed (in JSON with --json) with its exit code, a bug plainly."""
     from ..errors import DecompteError
 

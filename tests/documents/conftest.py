@@ -406,7 +406,7 @@ def sparse_file(path: Path, size: int) -> Path:
 def certificate_data(**overrides: Any) -> Any:
     from decimal import Decimal
 
-    from sdk.documents import CertificateData
+    from decompte.sdk.documents import CertificateData
 
     values: dict[str, Any] = {
         "number": "CD-2024-000123",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sdk.documents import (
+from decompte.sdk.documents import (
     ALLOWED_EXTENSIONS,
     FileMissingError,
     Limits,
@@ -17,7 +17,7 @@ from sdk.documents import (
     name_findings,
     size_findings,
 )
-from sdk.findings import Severity
+from decompte.sdk.findings import Severity
 
 MIB = 1024 * 1024
 

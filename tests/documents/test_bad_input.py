@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sdk.documents import (
+from decompte.sdk.documents import (
     BrokenXrefError,
     DamagedPdfError,
     DocumentError,
@@ -33,7 +33,7 @@ from sdk.documents import (
     inspect_file,
     validate_file_name,
 )
-from sdk.errors import DecompteError, UsageError
+from decompte.sdk.errors import DecompteError, UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,7 +146,7 @@ def test_xxe_in_facturx_attachment(corpus, write, tmp_path: Path) -> None:
 def test_xxe_parser_does_not_resolve_even_without_the_precheck(tmp_path: Path) -> None:
     from lxml import etree
 
-    from sdk.documents.xml_invoice import _parser
+    from decompte.sdk.documents.xml_invoice import _parser
 
     secret = tmp_path / "secret.txt"
     secret.write_text("MOT-DE-PASSE-SECRET")
@@ -278,7 +278,7 @@ def test_bomb_refused_quickly(bombs, name: str) -> None:
 
 PEAK_SCRIPT = """
 import sys
-from sdk.documents import DocumentError, inspect_file
+from decompte.sdk.documents import DocumentError, inspect_file
 for path in sys.argv[1:]:
     try:
         inspect_file(path)
@@ -307,8 +307,8 @@ def test_bombs_stay_under_200_mb(bombs) -> None:
 
 
 def test_guard_interrupts_a_runaway_loop() -> None:
-    from sdk.documents.errors import ReadDeadlineError
-    from sdk.documents.limits import guarded
+    from decompte.sdk.documents.errors import ReadDeadlineError
+    from decompte.sdk.documents.limits import guarded
 
     def spin() -> None:
         while True:
@@ -323,7 +323,7 @@ def test_guard_interrupts_a_runaway_loop() -> None:
 def test_guard_works_in_a_worker_thread() -> None:
     import threading
 
-    from sdk.documents.limits import guarded
+    from decompte.sdk.documents.limits import guarded
 
     result: list[BaseException] = []
 
@@ -340,7 +340,7 @@ def test_guard_works_in_a_worker_thread() -> None:
 
 
 def test_guard_leaves_no_stray_exception() -> None:
-    from sdk.documents.limits import guarded
+    from decompte.sdk.documents.limits import guarded
 
     for _ in range(50):
         assert guarded(lambda: 42, Limits(deadline_seconds=0.001)) == 42
@@ -348,7 +348,7 @@ def test_guard_leaves_no_stray_exception() -> None:
 
 
 def test_guard_catches_memory_growth() -> None:
-    from sdk.documents.limits import guarded, resident_bytes
+    from decompte.sdk.documents.limits import guarded, resident_bytes
 
     if resident_bytes() is None:
         pytest.skip("resident memory is only known on Linux")
@@ -364,8 +364,8 @@ def test_guard_catches_memory_growth() -> None:
 
 
 def test_nested_guards_report_the_outer_deadline() -> None:
-    from sdk.documents.errors import ReadDeadlineError
-    from sdk.documents.limits import guarded
+    from decompte.sdk.documents.errors import ReadDeadlineError
+    from decompte.sdk.documents.limits import guarded
 
     def inner() -> None:
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from sdk.documents import CertificateData, render_certificate, write_certificate
+from decompte.sdk.documents import CertificateData, render_certificate, write_certificate
 
 
 def text_of(data: bytes) -> str:

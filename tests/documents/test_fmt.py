@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sdk.documents import fmt
+from decompte.sdk.documents import fmt
 
 S = "\u00a0"
 

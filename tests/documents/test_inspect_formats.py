@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sdk.documents import DocumentFormat, inspect_file
-from sdk.findings import Severity
-from sdk.model import IdentifierType, VatLine
+from decompte.sdk.documents import DocumentFormat, inspect_file
+from decompte.sdk.findings import Severity
+from decompte.sdk.model import IdentifierType, VatLine
 
 
 def test_unsigned_pdf(samples: dict[str, Path]) -> None:
@@ -281,7 +281,7 @@ def test_unexpected_extension_is_a_warning(samples: dict[str, Path], write) -> N
 
 
 def test_certificate_roundtrip_through_inspect(corpus, tmp_path: Path) -> None:
-    from sdk.documents import write_certificate
+    from decompte.sdk.documents import write_certificate
 
     path = write_certificate(corpus.certificate_data(), tmp_path / "certificat.pdf")
     ins = inspect_file(path)

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import sdk.documents as documents
-from sdk.errors import DecompteError, UsageError
+import decompte.sdk.documents as documents
+from decompte.sdk.errors import DecompteError, UsageError
 
 
 def test_public_names() -> None:
@@ -25,7 +25,7 @@ def test_errors_are_named_decompte_errors() -> None:
 
 
 def test_import_is_light() -> None:
-    code = "import sdk.documents, sys; print(' '.join(sys.modules))"
+    code = "import decompte.sdk.documents, sys; print(' '.join(sys.modules))"
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root

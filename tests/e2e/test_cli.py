@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from sdk.demo import demo_pdf
+from decompte.sdk.demo import demo_pdf
 
 from support import LOGINS
 
@@ -22,7 +22,7 @@ def run(db, *args, login="", password=PASSWORD, stdin=None):
         "DECOMPTE_PASSWORD": password,
         "DECOMPTE_CONFIG": os.devnull + ".absent.toml",
     }
-    cmd = [sys.executable, "-m", "sdk.cli", "--db", str(db)]
+    cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db)]
     if login:
         cmd += ["--as", LOGINS.get(login, login)]
     return subprocess.run(

@@ -9,7 +9,7 @@ from documents.conftest import make_facturx_pdf, make_invoice_xml
 from pypdf import PdfReader
 from test_cli import run
 
-from sdk.demo import demo_pdf
+from decompte.sdk.demo import demo_pdf
 
 
 def facturx(tmp_path):

@@ -16,7 +16,7 @@ PASSWORD = "Decompte-Demo-2026"
 
 def run(db, config, *args, login=""):
     env = {**os.environ, "DECOMPTE_PASSWORD": PASSWORD}
-    cmd = [sys.executable, "-m", "sdk.cli", "--db", str(db), "--config", str(config)]
+    cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db), "--config", str(config)]
     if login:
         cmd += ["--as", LOGINS[login]]
     return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=60)

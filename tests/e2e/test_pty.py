@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sdk.demo import DEMO_PASSWORD
+from decompte.sdk.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
@@ -24,7 +24,7 @@ def decompte_command() -> list[str]:
     script = Path(sys.executable).with_name("decompte")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "sdk.cli"]
+    return [sys.executable, "-m", "decompte.tui"]
 
 
 class Terminal:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sdk.cadres import CadreTable
-from sdk.config import Config
-from sdk.core import Core
-from sdk.plugins import PluginHost
-from sdk.store import open_store
+from decompte.sdk.cadres import CadreTable
+from decompte.sdk.config import Config
+from decompte.sdk.core import Core
+from decompte.sdk.plugins import PluginHost
+from decompte.sdk.store import open_store
 
 
 def wire(store_path: Path, host: PluginHost, clock: Callable[[], datetime]) -> Core:

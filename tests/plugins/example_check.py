@@ -13,15 +13,15 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from sdk.amounts import compute_totals, vat_line
-from sdk.cadres import CadreTable
-from sdk.config import Config
-from sdk.core import Core
-from sdk.demo import build_demo
-from sdk.export import run_export
-from sdk.model import PieceDraft
-from sdk.plugins import PluginHost
-from sdk.store import open_store
+from decompte.sdk.amounts import compute_totals, vat_line
+from decompte.sdk.cadres import CadreTable
+from decompte.sdk.config import Config
+from decompte.sdk.core import Core
+from decompte.sdk.demo import build_demo
+from decompte.sdk.export import run_export
+from decompte.sdk.model import PieceDraft
+from decompte.sdk.plugins import PluginHost
+from decompte.sdk.store import open_store
 
 TODAY = date(2026, 11, 23)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal as D
 
-from sdk.export import ExportContext, ExportRow, Party
-from sdk.model import VatLine
+from decompte.sdk.export import ExportContext, ExportRow, Party
+from decompte.sdk.model import VatLine
 
 SUPPLIER = Party(1, "55210987800348", "SIRET", "BATIMENTS DURAND SA")
 RECIPIENT = Party(2, "21450123100010", "SIRET", "COMMUNE DE SAINT-AUBIN-SUR-LOIRE")

@@ -101,8 +101,8 @@ def test_installed_example_plugin_is_listed_and_acts(venv_python: Path, tmp_path
 
 @pytest.mark.slow
 def test_the_example_is_not_loaded_without_its_package():
-    from sdk.config import Config
-    from sdk.plugins import PluginHost
+    from decompte.sdk.config import Config
+    from decompte.sdk.plugins import PluginHost
 
     host = PluginHost.load(Config())
     assert "exemple" not in {row["name"] for row in host.describe()}

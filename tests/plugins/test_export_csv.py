@@ -11,9 +11,9 @@ from decimal import Decimal as D
 import pytest
 from plugin_rows import CONTEXT, make_row
 
-from plugins.export_csv import COLUMNS, CsvExporter
-from sdk.errors import UsageError
-from sdk.export import Party, parse_options
+from decompte.plugins.export_csv import COLUMNS, CsvExporter
+from decompte.sdk.errors import UsageError
+from decompte.sdk.export import Party, parse_options
 
 CSV = CsvExporter()
 

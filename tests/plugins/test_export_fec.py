@@ -12,10 +12,10 @@ from decimal import Decimal as D
 import pytest
 from plugin_rows import CONTEXT, MOE, make_row
 
-from plugins.export_fec import COLUMNS, FecExporter
-from sdk.errors import UsageError
-from sdk.export import Party, parse_options
-from sdk.model import Address, IdentifierType, RoutingMode, Structure, VatLine
+from decompte.plugins.export_fec import COLUMNS, FecExporter
+from decompte.sdk.errors import UsageError
+from decompte.sdk.export import Party, parse_options
+from decompte.sdk.model import Address, IdentifierType, RoutingMode, Structure, VatLine
 
 FEC = FecExporter()
 

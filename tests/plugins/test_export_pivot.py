@@ -11,9 +11,9 @@ from decimal import Decimal as D
 
 from plugin_rows import CONTEXT, make_row
 
-from plugins.export_pivot import PivotExporter
-from sdk.export import Party, parse_options
-from sdk.model import Address, IdentifierType, RoutingMode, Structure
+from decompte.plugins.export_pivot import PivotExporter
+from decompte.sdk.export import Party, parse_options
+from decompte.sdk.model import Address, IdentifierType, RoutingMode, Structure
 
 PIVOT = PivotExporter()
 ME = Structure(

@@ -8,8 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from plugins import BUNDLED
-from sdk import (
+from decompte.sdk import (
     ActorRole,
     Argument,
     Cadre,
@@ -21,11 +20,11 @@ from sdk import (
     hookimpl,
     rule,
 )
-from sdk.cadres import BUILTIN_CADRES
-from sdk.config import Config
-from sdk.plugins import PluginHost, add_cli_commands, format_plugins
-from sdk.rules import BUILTIN_RULES
-from sdk.states import STATES
+from decompte.sdk.cadres import BUILTIN_CADRES
+from decompte.sdk.config import Config
+from decompte.sdk.plugins import PluginHost, add_cli_commands, format_plugins
+from decompte.sdk.rules import BUILTIN_RULES
+from decompte.sdk.states import STATES
 
 
 def load(extra=None, **config):
@@ -56,14 +55,14 @@ class ExtraCadre:
 def test_bundled_plugins_are_listed_with_version_hooks_and_origin():
     host = load()
     rows = by_name(host)
-    assert list(rows) == list(BUNDLED)
+    assert list(rows) == ["cadres", "csv", "fec", "pivot", "rules", "webhooks"]
     assert rows["rules"]["hooks"] == ["decompte_rules"]
     assert rows["cadres"]["hooks"] == ["decompte_cadres"]
     assert rows["fec"]["hooks"] == ["decompte_exporters"]
     assert "decompte_state_changed" in rows["webhooks"]["hooks"]
     for row in rows.values():
         assert row["status"] == "chargé" and row["version"] == "0.1.0"
-        assert row["source"].startswith("intégré (plugins.")
+        assert row["source"].startswith("intégré (decompte.plugins.")
         assert row["source"].endswith(".py")
     assert host.problems == []
     text = format_plugins(host.describe())

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from sdk import ActorRole, Argument, Cadre, Command, error, hookimpl, rule
-from sdk.config import Config
-from sdk.errors import NotAuthorised, ValidationRefused
-from sdk.plugins import PluginFailed
+from decompte.sdk import ActorRole, Argument, Cadre, Command, error, hookimpl, rule
+from decompte.sdk.config import Config
+from decompte.sdk.errors import NotAuthorised, ValidationRefused
+from decompte.sdk.plugins import PluginFailed
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 LOGIN = {"titulaire": "luc.durand@batiments-durand.fr", "moe": "juliette.forin@atelier-moreau.fr"}
@@ -201,7 +201,7 @@ def test_a_crashing_command_is_reported_with_its_plugin(plugged):
 
 
 def test_plugins_get_no_public_handle_on_the_store():
-    from sdk.pluginapi import PluginView, UserActions
+    from decompte.sdk.pluginapi import PluginView, UserActions
 
     assert {n for n in dir(PluginView) if not n.startswith("_")} == {
         "cadre",

@@ -1,16 +1,16 @@
-"""The plugin author's API: `from sdk import …` names are listed, resolvable and cheap;
-bundled plugins are declared as entry points exactly as `plugins.BUNDLED` says."""
+"""The plugin author's API: `from decompte.sdk import …` names are listed, resolvable and
+cheap; bundled plugins are the entry points of the distribution."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
-import sdk
-from plugins import BUNDLED
-from sdk.hookspecs import HOOK_NAMES
+import decompte.sdk as sdk
+from decompte.sdk.hookspecs import HOOK_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,9 +24,9 @@ def test_every_public_name_resolves():
 
 def test_the_plugin_surface_imports_no_database_nor_ui():
     code = (
-        "import sys, sdk; from sdk import hookimpl, Cadre, rule, error, Exporter, "
-        "ExportRow, Setting, Command, PluginView; import plugins.export_csv, "
-        "plugins.export_fec, plugins.webhooks; print(' '.join(sys.modules))"
+        "import sys; from decompte.sdk import hookimpl, Cadre, rule, error, Exporter, "
+        "ExportRow, Setting, Command, PluginView; import decompte.plugins.export_csv, "
+        "decompte.plugins.export_fec, decompte.plugins.webhooks; print(' '.join(sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -36,8 +36,12 @@ def test_the_plugin_surface_imports_no_database_nor_ui():
 
 
 def test_bundled_plugins_are_the_entry_points_of_the_distribution():
+    """What is installed is what pyproject.toml declares, all inside the product namespace."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["entry-points"]["decompte"] == BUNDLED
+    declared = project["project"]["entry-points"]["decompte"]
+    installed = metadata.distribution("decompte").entry_points.select(group="decompte")
+    assert {ep.name: ep.value for ep in installed} == declared
+    assert all(value.startswith("decompte.plugins.") for value in declared.values())
 
 
 def test_every_hook_has_its_section_in_the_hook_documentation():

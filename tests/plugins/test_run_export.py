@@ -11,13 +11,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, or_, select
 
-from plugins.export_csv import COLUMNS
-from sdk import Exporter, hookimpl
-from sdk.errors import NotAuthorised, NotFound, UsageError
-from sdk.export import ExportFilter, ExportSource, option_pairs, run_export
-from sdk.model import MemberRole
-from sdk.plugins import PluginFailed
-from sdk.store.schema import pieces
+from decompte.plugins.export_csv import COLUMNS
+from decompte.sdk import Exporter, hookimpl
+from decompte.sdk.errors import NotAuthorised, NotFound, UsageError
+from decompte.sdk.export import ExportFilter, ExportSource, option_pairs, run_export
+from decompte.sdk.model import MemberRole
+from decompte.sdk.plugins import PluginFailed
+from decompte.sdk.store.schema import pieces
 
 TITULAIRE = "luc.durand@batiments-durand.fr"
 
@@ -126,7 +126,7 @@ def test_unknown_exporter_format_or_option(plugged):
     me = session(core)
     with pytest.raises(NotFound) as unknown:
         run_export(core, me, "sap", io.BytesIO())
-    assert unknown.value.hint == "exports : fec, csv, pivot"
+    assert unknown.value.hint == "exports : csv, fec, pivot"
     with pytest.raises(UsageError, match="Format pdf inconnu"):
         run_export(core, me, "csv", io.BytesIO(), fmt="pdf")
     with pytest.raises(UsageError, match="option colour : clé inconnue"):

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from plugins.webhooks import Sender, check_secret
-from sdk.config import Config
+from decompte.plugins.webhooks import Sender, check_secret
+from decompte.sdk.config import Config
 
 KEY = b"une cle partagee de test, 32 oct"
 SECRET = "whsec_" + base64.b64encode(KEY).decode()
@@ -167,7 +167,7 @@ def test_an_endpoint_that_never_answers_is_given_up_and_logged(tmp_path):
 
 
 def test_a_wrong_secret_keeps_the_plugin_out(tmp_path):
-    from sdk.plugins import PluginHost
+    from decompte.sdk.plugins import PluginHost
 
     bad = Config(plugin_settings={"webhooks": {"url": "http://x", "secret": "abc"}})
     host = PluginHost.load(bad, entry_points=False)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sdk.amounts import (
+from decompte.sdk.amounts import (
     NBSP,
     VAT_RATES,
     Totals,
@@ -18,7 +18,7 @@ from sdk.amounts import (
     vat_amount,
     vat_line,
 )
-from sdk.model import VatLine
+from decompte.sdk.model import VatLine
 
 MAINLAND = VAT_RATES["metropole"]
 cents = st.integers(min_value=0, max_value=10**11).map(lambda n: D(n).scaleb(-2))

@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from sqlalchemy import select, update
 
-from sdk.errors import NotAuthorised, NotFound
-from sdk.passwords import needs_rehash
-from sdk.queries import SearchCriteria
-from sdk.store.schema import users
+from decompte.sdk.errors import NotAuthorised, NotFound
+from decompte.sdk.passwords import needs_rehash
+from decompte.sdk.queries import SearchCriteria
+from decompte.sdk.store.schema import users
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 

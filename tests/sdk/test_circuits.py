@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from sdk.queries import SearchCriteria
-from sdk.states import Motive
-from sdk.workflow import deposited_sentence
+from decompte.sdk.queries import SearchCriteria
+from decompte.sdk.states import Motive
+from decompte.sdk.workflow import deposited_sentence
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 A15 = "A15_ETAT_ACOMPTE_MOE"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from sdk.core import Core
-from sdk.demo import demo_pdf
-from sdk.errors import Conflict, ValidationRefused
-from sdk.store import open_store
-from sdk.store.schema import events, files, pieces
+from decompte.sdk.core import Core
+from decompte.sdk.demo import demo_pdf
+from decompte.sdk.errors import Conflict, ValidationRefused
+from decompte.sdk.store import open_store
+from decompte.sdk.store.schema import events, files, pieces
 
 from support import LOGINS, TODAY, make_draft, quiet_core
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from sdk.demo import demo_pdf
-from sdk.errors import Conflict, NotFound, UsageError, ValidationRefused
-from sdk.files_check import AttachmentInput
-from sdk.store.schema import events, files, pieces
+from decompte.sdk.demo import demo_pdf
+from decompte.sdk.errors import Conflict, NotFound, UsageError, ValidationRefused
+from decompte.sdk.files_check import AttachmentInput
+from decompte.sdk.store.schema import events, files, pieces
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 

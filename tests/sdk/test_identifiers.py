@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 
-from sdk.identifiers import (
+from decompte.sdk.identifiers import (
     check_bic,
     check_fr_vat,
     check_iban,

@@ -1,4 +1,4 @@
-"""The headless core never loads the UI, and `import sdk` stays cheap."""
+"""The headless core never loads the UI, and `import decompte.sdk` stays cheap."""
 
 from __future__ import annotations
 
@@ -17,18 +17,22 @@ def loaded(code: str) -> set[str]:
 
 
 def test_sdk_and_its_cli_do_not_import_textual():
-    modules = loaded("import sdk, sdk.core, sdk.workflow, sdk.queries, sdk.cli, sdk.demo")
-    assert "sdk.workflow" in modules
-    assert not {m for m in modules if m == "textual" or m.startswith("textual.")}
+    modules = loaded(
+        "import decompte.sdk, decompte.sdk.core, decompte.sdk.workflow, decompte.sdk.queries,"
+        " decompte.sdk.cli, decompte.sdk.demo"
+    )
+    assert "decompte.sdk.workflow" in modules
+    assert not {m for m in modules if m.split(".")[0] == "textual" or m.startswith("decompte.tui")}
 
 
 def test_import_sdk_does_not_import_sqlalchemy_or_alembic():
-    modules = loaded("import sdk")
+    modules = loaded("import decompte.sdk")
     assert "sqlalchemy" not in modules and "alembic" not in modules
 
 
 def test_the_console_script_reaches_the_app_without_the_command_modules():
     """`decompte` with no command is the app: the command layer stays off its first frame."""
-    modules = loaded("import sdk.cli, tui.__main__")
-    heavy = {"sdk.cli.context", "sdk.cli.output", "sdk.model", "sqlalchemy", "sdk.core"}
+    modules = loaded("import decompte.sdk.cli, decompte.tui.__main__")
+    heavy = {"cli.context", "cli.output", "model", "core"}
+    heavy = {f"decompte.sdk.{name}" for name in heavy} | {"sqlalchemy"}
     assert not heavy & modules

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sdk.errors import Conflict, NotAuthorised, UsageError
-from sdk.model import MemberRole
+from decompte.sdk.errors import Conflict, NotAuthorised, UsageError
+from decompte.sdk.model import MemberRole
 
 
 def new_user(core, login, password="Tres-Bon-Mot-2026"):

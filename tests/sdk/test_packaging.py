@@ -29,12 +29,16 @@ def test_the_wheel_carries_themes_css_migrations_and_plugins(tmp_path: Path) -> 
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("decompte-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    themes = {Path(n).stem for n in names if n.startswith("themes/") and n.endswith(".toml")}
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"decompte"}, top  # nothing generic (sdk, tui, plugins) in site-packages
+    themes = {
+        Path(n).stem for n in names if n.startswith("decompte/themes/") and n.endswith(".toml")
+    }
     assert themes == {p.stem for p in (ROOT / "themes").glob("*.toml")} >= {"dark", "ansi16"}
-    assert "tui/app.tcss" in names
-    assert any(n.startswith("sdk/store/migrations/versions/") for n in names)
-    assert {"plugins/export_fec.py", "plugins/builtin_rules.py"} <= names
+    assert "decompte/tui/app.tcss" in names
+    assert any(n.startswith("decompte/sdk/store/migrations/versions/") for n in names)
+    assert {"decompte/plugins/export_fec.py", "decompte/plugins/builtin_rules.py"} <= names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     declared = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "[decompte]" in declared and "plugins.export_fec" in declared
-    assert not any(n.startswith("tests/") for n in names)
+    assert "[decompte]" in declared and "decompte.plugins.export_fec" in declared
+    assert "decompte = decompte.tui.__main__:main" in declared

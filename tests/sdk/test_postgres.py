@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from sdk.demo import build_demo
-from sdk.store import open_store
+from decompte.sdk.demo import build_demo
+from decompte.sdk.store import open_store
 
 from support import LOGINS, TODAY, make_draft, quiet_core
 
@@ -57,7 +57,7 @@ def test_exports_read_the_same_rows_on_postgres_as_on_sqlite(pg_url, tmp_path, c
     rendered inline): both databases must give the same typed rows."""
     from datetime import date, datetime
 
-    from sdk.export import ExportFilter, ExportSource
+    from decompte.sdk.export import ExportFilter, ExportSource
 
     rows = {}
     for name, target in (("pg", pg_url), ("sqlite", tmp_path / "same.db")):

@@ -10,10 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sdk.amounts import VAT_RATES, compute_totals, vat_line
-from sdk.findings import Finding, Severity
-from sdk.model import IdentifierType, PaymentMode, PieceDraft, RoutingMode, VatLine, VatType
-from sdk.rules import BUILTIN_RULES, RuleContext, check_draft, error, rule
+from decompte.sdk.amounts import VAT_RATES, compute_totals, vat_line
+from decompte.sdk.findings import Finding, Severity
+from decompte.sdk.model import (
+    IdentifierType,
+    PaymentMode,
+    PieceDraft,
+    RoutingMode,
+    VatLine,
+    VatType,
+)
+from decompte.sdk.rules import BUILTIN_RULES, RuleContext, check_draft, error, rule
 
 TODAY = date(2024, 5, 15)
 SUPPLIER = "73282932000074"

@@ -11,11 +11,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from sdk.demo import demo_pdf
-from sdk.store import open_store
-from sdk.store.engine import HEAD_REVISION, schema_revision
-from sdk.store.files import CorruptFile
-from sdk.store.schema import metadata
+from decompte.sdk.demo import demo_pdf
+from decompte.sdk.store import open_store
+from decompte.sdk.store.engine import HEAD_REVISION, schema_revision
+from decompte.sdk.store.files import CorruptFile
+from decompte.sdk.store.schema import metadata
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 
@@ -46,7 +46,7 @@ def test_the_app_can_cap_sqlite_page_cache_per_connection(tmp_path):
 
 def test_reopening_an_up_to_date_store_does_not_import_alembic(demo_db):
     code = (
-        "import sys; from sdk.store import open_store; open_store(sys.argv[1]);"
+        "import sys; from decompte.sdk.store import open_store; open_store(sys.argv[1]);"
         "print('alembic' in sys.modules)"
     )
     out = subprocess.run(
@@ -87,8 +87,8 @@ def test_register_reads_roles_and_choices_without_loading_marches(core, as_):
 
 
 def test_attachments_are_listed_for_visible_pieces_only(core, as_, draft, tmp_path):
-    from sdk.errors import NotFound
-    from sdk.files_check import AttachmentInput
+    from decompte.sdk.errors import NotFound
+    from decompte.sdk.files_check import AttachmentInput
 
     sheet = tmp_path / "situation.csv"
     sheet.write_text("poste;montant\nterrassement;1000\n", encoding="utf-8")

@@ -22,11 +22,11 @@ def fixed_clock() -> datetime:
 
 def build_template(db: Path) -> Path:
     """The demo world with predictable certificate numbers (they show on screen)."""
-    import sdk.workflow as workflow
-    from sdk.config import Config
-    from sdk.core import Core
-    from sdk.demo import build_demo
-    from sdk.store import open_store
+    import decompte.sdk.workflow as workflow
+    from decompte.sdk.config import Config
+    from decompte.sdk.core import Core
+    from decompte.sdk.demo import build_demo
+    from decompte.sdk.store import open_store
 
     counter = itertools.count(1)
     original = workflow.secrets.token_hex
@@ -71,8 +71,8 @@ def make_app(
     store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Any]:
     """`make_app(ui={...})`: the app on the copied store, fixed clock, no blink."""
-    from sdk.config import Config
-    from tui.app import DecompteApp
+    from decompte.sdk.config import Config
+    from decompte.tui.app import DecompteApp
 
     monkeypatch.chdir(tmp_path)
 
@@ -91,9 +91,9 @@ def make_app(
 @pytest.fixture
 def core(store_path: Path) -> Any:
     """A second Core on the same store, to check what the app wrote."""
-    from sdk.config import Config
-    from sdk.core import Core
-    from sdk.store import open_store
+    from decompte.sdk.config import Config
+    from decompte.sdk.core import Core
+    from decompte.sdk.store import open_store
 
     engine_core = Core(open_store(store_path), Config(), fixed_clock)
     yield engine_core
@@ -102,7 +102,7 @@ def core(store_path: Path) -> Any:
 
 @pytest.fixture
 def demo_pdf_file(tmp_path: Path) -> Path:
-    from sdk.demo import demo_pdf
+    from decompte.sdk.demo import demo_pdf
 
     path = tmp_path / "decompte-mars.pdf"
     path.write_bytes(demo_pdf("Projet de décompte mensuel", ["Mars 2026", "10 000,00 EUR HT"]))

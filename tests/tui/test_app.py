@@ -24,7 +24,7 @@ from tui_helpers import (
     wait_until,
 )
 
-from sdk.model import Address, IdentifierType
+from decompte.sdk.model import Address, IdentifierType
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +34,7 @@ def _notes(app: Any) -> list[str]:
 
 
 async def test_identity_switch_with_one_key(make_app: Any, core: Any) -> None:
-    from sdk.model import MemberRole
+    from decompte.sdk.model import MemberRole
 
     moe_user = core.org.user("juliette.forin@atelier-moreau.fr")
     moa = core.org.open_session(core.org.user("marie.lambert@saint-aubin.fr"))
@@ -106,7 +106,7 @@ async def test_palette_goes_to_a_piece_by_number(make_app: Any) -> None:
 async def test_failing_query_shows_a_notification(
     make_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sdk.queries import Queries
+    from decompte.sdk.queries import Queries
 
     def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disque plein")
@@ -246,8 +246,8 @@ class _TableApp(App[None]):
         self.fetches: list[tuple[int, int]] = []
 
     def compose(self) -> ComposeResult:
-        from tui.widgets.piece_columns import piece_columns
-        from tui.widgets.vtable import VirtualTable
+        from decompte.tui.widgets.piece_columns import piece_columns
+        from decompte.tui.widgets.vtable import VirtualTable
 
         yield VirtualTable(piece_columns(), id="big")
 
@@ -319,8 +319,8 @@ async def test_virtual_table_keeps_few_rows_while_paging_far() -> None:
 
 
 async def test_demo_mode_builds_a_fresh_store(tmp_path: Any) -> None:
-    from sdk.config import Config
-    from tui.app import DecompteApp
+    from decompte.sdk.config import Config
+    from decompte.tui.app import DecompteApp
 
     db = tmp_path / "demo.db"
     db.write_text("ancienne base")  # replaced, with its siblings
@@ -349,9 +349,9 @@ def test_first_frame_path_stays_light() -> None:
     import sys
 
     code = (
-        "import sys, tui.__main__, tui.app, tui.screens.login\n"
-        "heavy = [m for m in ('sqlalchemy', 'sdk.core', 'sdk.store', 'pypdf', 'lxml')"
-        " if m in sys.modules]\n"
+        "import sys, decompte.tui.__main__, decompte.tui.app, decompte.tui.screens.login\n"
+        "heavy = [m for m in ('sqlalchemy', 'decompte.sdk.core', 'decompte.sdk.store',"
+        " 'pypdf', 'lxml') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -236,7 +236,7 @@ async def test_finding_blocks_deposit(make_app: Any, core: Any) -> None:
         assert type(app.screen).__name__ == "MainScreen"  # no confirmation: blocked
         assert any("bloquent le dépôt" in str(n.message) for n in app._notifications)
     session = core.org.open_session(core.org.user("luc.durand@batiments-durand.fr"))
-    from sdk.queries import SearchCriteria
+    from decompte.sdk.queries import SearchCriteria
 
     page = core.queries.search(session, SearchCriteria(number="PDM 2026/é"))
     assert page.total == 0

@@ -275,9 +275,9 @@ SCENARIOS: dict[str, Steps] = {
 def snapshot_app(
     make_app: Any, tmp_path: Path, core: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[], Any]:
-    import sdk.workflow as workflow
-    from sdk.demo import demo_pdf
-    from sdk.model import MemberRole
+    import decompte.sdk.workflow as workflow
+    from decompte.sdk.demo import demo_pdf
+    from decompte.sdk.model import MemberRole
 
     counter = itertools.count(1)
     monkeypatch.setattr(

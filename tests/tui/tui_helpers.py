@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sdk.demo import DEMO_PASSWORD as PASSWORD
+from decompte.sdk.demo import DEMO_PASSWORD as PASSWORD
 
 from support import LOGINS as USERS
 
@@ -169,8 +169,8 @@ def greeter_plugin() -> object:
     """A plugin with one palette command that takes a required argument."""
     from types import SimpleNamespace
 
-    from sdk import hookimpl
-    from sdk.pluginapi import Argument, Command, CommandContext
+    from decompte.sdk import hookimpl
+    from decompte.sdk.pluginapi import Argument, Command, CommandContext
 
     def greet(ctx: CommandContext) -> str:
         return f"Bonjour {ctx.args['nom']}, vous agissez pour {ctx.session.structure.name}"
@@ -183,7 +183,7 @@ def greeter_plugin() -> object:
 
 def load_plugins_with(monkeypatch: Any, **extra: object) -> None:
     """Every Core the app builds loads these plugins besides the bundled ones."""
-    from sdk.plugins import PluginHost
+    from decompte.sdk.plugins import PluginHost
 
     load = PluginHost.load.__func__  # type: ignore[attr-defined]
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from .base import Modal
 
 if TYPE_CHECKING:
-    from sdk.model import Piece
+    from decompte.sdk.model import Piece
 
 MOTIVE_HELP = {
     "ACHEMINEMENT": "Erreur dans les données d'acheminement (destinataire, service, engagement…)",
@@ -38,7 +38,7 @@ class ActionSpec:
 
 
 def spec_for(action: str, number: str, document: str, holder_role: str) -> ActionSpec:
-    from sdk import states as S
+    from decompte.sdk import states as S
 
     what = f"{document.lower()} n° {number}"
     if action == "take":

@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 from .base import Modal
 
 if TYPE_CHECKING:
-    from sdk.pluginapi import Command
+    from decompte.sdk.pluginapi import Command
 
 
 class CommandArgs(Modal[dict[str, str]]):

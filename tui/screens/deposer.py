@@ -42,8 +42,8 @@ from ..widgets.tones import tone
 from ..workers import describe_error, notify_error
 
 if TYPE_CHECKING:
-    from sdk.findings import Finding
-    from sdk.model import Marche, Piece, PieceDraft, Structure
+    from decompte.sdk.findings import Finding
+    from decompte.sdk.model import Marche, Piece, PieceDraft, Structure
 
 CHECK_DELAY = 0.3
 RATES = ("20", "10", "5.5", "2.1", "0")
@@ -454,7 +454,7 @@ class DeposerPane(Pane):
             }
 
     def _supplier_id(self, ctx: FormContext) -> int | None:
-        from sdk.model import ActorRole
+        from decompte.sdk.model import ActorRole
 
         if ctx.prev is not None:
             return ctx.prev.supplier_structure_id
@@ -464,7 +464,7 @@ class DeposerPane(Pane):
         return ctx.marche.one(ActorRole.FOURNISSEUR) if ctx.marche else None
 
     def _default_recipient(self, ctx: FormContext) -> int | None:
-        from sdk.model import ActorRole
+        from decompte.sdk.model import ActorRole
 
         if ctx.prev is not None and ctx.prev.recipient_structure_id:
             return ctx.prev.recipient_structure_id
@@ -473,7 +473,7 @@ class DeposerPane(Pane):
         return ctx.marche.one(ActorRole.SERVICE_FINANCIER) or ctx.marche.one(ActorRole.MOA)
 
     def _context_loaded(self, ctx: FormContext) -> None:
-        from sdk.model import ActorRole
+        from decompte.sdk.model import ActorRole
 
         self.ctx = ctx
         identity = self.dapp.identity
@@ -872,12 +872,12 @@ class DeposerPane(Pane):
         self._timer = self.set_timer(CHECK_DELAY, self._check_now)
 
     def _show_totals(self, draft: PieceDraft | None) -> None:
-        from sdk.amounts import vat_line
+        from decompte.sdk.amounts import vat_line
 
         for row in self.query(VatLineRow):
             text = ""
             try:
-                from sdk.amounts import parse_amount
+                from decompte.sdk.amounts import parse_amount
 
                 base = parse_amount(row.base_text)
                 text = f"TVA {money(vat_line(base, Decimal(row.rate_value)).amount)}"
@@ -918,9 +918,9 @@ class DeposerPane(Pane):
     def build_draft(self) -> tuple[PieceDraft | None, list[Finding]]:
         """The draft as typed, and the findings of what cannot even be read (amounts,
         dates). Header totals are computed from the VAT lines, as the portal does."""
-        from sdk.amounts import ZERO, compute_totals, parse_amount, vat_line
-        from sdk.findings import Finding, Severity
-        from sdk.model import ActorRole, PaymentMode, PieceDraft, VatType
+        from decompte.sdk.amounts import ZERO, compute_totals, parse_amount, vat_line
+        from decompte.sdk.findings import Finding, Severity
+        from decompte.sdk.model import ActorRole, PaymentMode, PieceDraft, VatType
 
         if not self.form_ready:
             return None, []
@@ -1018,7 +1018,7 @@ class DeposerPane(Pane):
         try:
             found = self._rule_findings(draft, file, attachments, prev_id)
         except Exception as exc:
-            from sdk.findings import Finding, Severity
+            from decompte.sdk.findings import Finding, Severity
 
             found = [
                 Finding(
@@ -1037,8 +1037,8 @@ class DeposerPane(Pane):
         """Every finding the deposit would meet (workflow.check: same rules, same
         context, nothing written). A refusal before the rules (unknown marché, piece that
         no longer accepts a next one…) becomes a finding on its field."""
-        from sdk.errors import DecompteError
-        from sdk.findings import Finding, Severity
+        from decompte.sdk.errors import DecompteError
+        from decompte.sdk.findings import Finding, Severity
 
         dapp = self.dapp
         core = dapp.backend.wait()
@@ -1056,7 +1056,7 @@ class DeposerPane(Pane):
             return [Finding("workflow", Severity.ERROR, exc.field, exc.message, exc.hint)]
 
     def _attachment_inputs(self, attachments: list[Any]) -> list[Any]:
-        from sdk.files_check import AttachmentInput
+        from decompte.sdk.files_check import AttachmentInput
 
         return [AttachmentInput(a.path, a.kind or "AUTRE", a.designation) for a in attachments]
 

@@ -68,7 +68,7 @@ class DossierScreen(Screen[None]):
         self.notify(describe_error(exc), title="Dossier", severity="error", timeout=8)
 
     def _show(self, dossier: dict[str, Any]) -> None:
-        from sdk.states import label
+        from decompte.sdk.states import label
 
         self.dossier = dossier
         self.query_one("#dossier-loading").display = False

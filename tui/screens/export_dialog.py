@@ -83,8 +83,8 @@ class ExportDialog(Modal[ExportChoice]):
             path = path / self.file_name
         options: dict[str, str] = {}
         if self.options is not None:
-            from sdk.errors import UsageError
-            from sdk.export import option_pairs
+            from decompte.sdk.errors import UsageError
+            from decompte.sdk.export import option_pairs
 
             raw = self.query_one("#options", Input).value
             try:

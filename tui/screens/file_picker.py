@@ -45,14 +45,14 @@ def describe_file(path: Path, piece: bool) -> tuple[str, list[str]]:
         return "", [f"Fichier introuvable : {path}"]
     if not piece:
         try:
-            from sdk.documents.attachments import check_attachment
+            from decompte.sdk.documents.attachments import check_attachment
         except ImportError:
             return "", []
         return "", [f"{f.message}" for f in check_attachment(path)]
     try:
-        from sdk.documents.inspection import inspect_file
+        from decompte.sdk.documents.inspection import inspect_file
     except ImportError:
-        from sdk.files_check import detect_format
+        from decompte.sdk.files_check import detect_format
 
         return detect_format(path), []
     try:

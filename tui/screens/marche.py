@@ -52,7 +52,7 @@ class MarcheScreen(Screen[None]):
             core = dapp.backend.wait()
             marche = core.register.by_number(self.number)
             if dapp.session.structure.id not in {a.structure_id for a in marche.actors}:
-                from sdk.errors import NotFound
+                from decompte.sdk.errors import NotFound
 
                 raise NotFound(
                     f"Marché {self.number} introuvable",

@@ -27,7 +27,7 @@ from ..workers import describe_error
 from .dossier import STATUSES
 
 if TYPE_CHECKING:
-    from sdk.model import Piece
+    from decompte.sdk.model import Piece
 
     from ..app import DecompteApp
 
@@ -58,7 +58,7 @@ ROLES = {
 
 
 def chain_text(pieces: list[Any], current_id: int) -> Text:
-    from sdk.states import label
+    from decompte.sdk.states import label
 
     text = Text()
     for i, item in enumerate(pieces):
@@ -138,7 +138,7 @@ class PieceScreen(Screen[None]):
         self.notify(describe_error(exc), title="Pièce", severity="error", timeout=8)
 
     def _show(self, detail: PieceDetail) -> None:
-        from sdk.states import label
+        from decompte.sdk.states import label
 
         self.detail = detail
         piece = detail.piece
@@ -268,7 +268,7 @@ class PieceScreen(Screen[None]):
         history.add_column("Action")
         history.add_column("État")
         history.add_column("Commentaire", ratio=1)
-        from sdk.states import ACTION_LABELS, Action
+        from decompte.sdk.states import ACTION_LABELS, Action
 
         for event in detail.history:
             try:
@@ -378,7 +378,7 @@ class PieceScreen(Screen[None]):
     def _after_action(self, piece: Piece | None) -> None:
         if piece is None:
             return
-        from sdk.states import label
+        from decompte.sdk.states import label
 
         self.notify(
             f"Pièce n° {piece.number} : {label(piece.state)}", title="Enregistré", timeout=5

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def write_certificate(core: Any, session: Any, piece_id: int, folder: Path) -> Path:
     """The deposit certificate as a PDF (queries.certificate + documents.certificate)."""
-    from sdk.documents.certificate import write_certificate as write_pdf
+    from decompte.sdk.documents.certificate import write_certificate as write_pdf
 
     data = core.queries.certificate(session, piece_id)
     folder.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,7 @@ class RecherchePane(Pane):
             self.query_one("#search-role").focus()
 
     def load(self) -> None:
-        from sdk.states import STATES
+        from decompte.sdk.states import STATES
 
         identity = self.dapp.identity
         if identity is None:
@@ -185,7 +185,7 @@ class RecherchePane(Pane):
         def fetch(
             offset: int, limit: int, sort: str | None, descending: bool
         ) -> tuple[list[Any], int]:
-            from sdk.queries import SearchCriteria
+            from decompte.sdk.queries import SearchCriteria
 
             core = backend.wait()
             page = core.queries.search(

@@ -18,7 +18,7 @@ from ..workers import describe_error
 from .base import Modal
 
 if TYPE_CHECKING:
-    from sdk.model import Structure
+    from decompte.sdk.model import Structure
 
     from ..app import DecompteApp
 

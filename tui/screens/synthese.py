@@ -95,7 +95,7 @@ class SynthesePane(Pane):
         def fetch(
             offset: int, limit: int, sort: str | None, descending: bool
         ) -> tuple[list[Any], int]:
-            from sdk.queries import SyntheseFilter
+            from decompte.sdk.queries import SyntheseFilter
 
             core = backend.wait()
             page = core.queries.synthese(

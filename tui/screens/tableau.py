@@ -22,7 +22,7 @@ BAR = 18
 
 
 def stock_tables(stock: dict[str, Any], app: Any = None) -> tuple[Table, Table]:
-    from sdk.states import label
+    from decompte.sdk.states import label
 
     by_state = Table(
         box=None,
@@ -69,7 +69,7 @@ def overdue_first(session: Any, backend: Any) -> Fetch:
     cache: dict[str, Any] = {}
 
     def fetch(offset: int, limit: int, sort: str | None, descending: bool) -> tuple[list[Any], int]:
-        from sdk.queries import SyntheseFilter
+        from decompte.sdk.queries import SyntheseFilter
 
         queries = backend.wait().queries
         if sort not in (None, "days_left") or "big" in cache:

@@ -10,7 +10,7 @@ NBSP = "\u00a0"
 
 
 def money(value: Any) -> str:
-    from sdk.amounts import format_amount
+    from decompte.sdk.amounts import format_amount
 
     return format_amount(value)
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from sdk.store.schema import metadata
+from decompte.sdk.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
 context.configure(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
-from sdk import (
+from decompte.sdk import (
     ActorRole,
     Cadre,
     ExportContext,
