@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .cadres import Cadre
     from .core import Core
+    from .deposit import Receipt
     from .model import Event, Piece, PieceDraft, Structure
     from .queries import Page, SearchCriteria, SyntheseFilter
     from .session import Session
-    from .workflow import Receipt
 
 _KIND_LABELS: dict[type, str] = {
     str: "du texte",

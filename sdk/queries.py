@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from . import states as S
+from .access import visible
 from .cadres import CadreTable
 from .config import Config
 from .deadlines import Deadline, action_deadline, payment_deadline
@@ -21,6 +22,7 @@ from .documents import CertificateData
 from .errors import NotFound, UsageError
 from .model import ActorRole, Event, Piece
 from .org import Organisation
+from .piece_rows import load_piece
 from .session import Session
 from .store import Store
 from .store import rows as R
@@ -35,7 +37,6 @@ from .store.schema import (
     users,
 )
 from .textkeys import like_pattern, literal_prefix
-from .workflow import _load_piece, visible
 
 P = pieces.c
 SUPPLIER = structures.alias("supplier")
@@ -333,7 +334,7 @@ class Queries:
                     field="piece",
                     hint="vérifiez le numéro ou la structure pour laquelle vous agissez",
                 )
-            return _load_piece(conn, row.id)
+            return load_piece(conn, row.id)
 
     def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
         """Name, type, designation and size of a visible piece's attachments."""
@@ -354,7 +355,7 @@ class Queries:
             mine = [r for r in rows if visible(conn, session.structure.id, r)]
             if not mine:
                 raise NotFound(f"Pièce n° {number} introuvable", field="piece")
-            return _load_piece(conn, mine[-1].id)
+            return load_piece(conn, mine[-1].id)
 
     def history(self, session: Session, piece_id: int) -> list[Event]:
         self.piece(session, piece_id)
@@ -389,7 +390,7 @@ class Queries:
             marche = conn.execute(
                 select(marches.c.number).where(marches.c.id == d.marche_id)
             ).scalar()
-            items = [_load_piece(conn, r.id) for r in chain]
+            items = [load_piece(conn, r.id) for r in chain]
         today = self.clock().date()
         return {
             "id": d.id,

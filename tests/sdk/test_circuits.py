@@ -8,7 +8,7 @@ import pytest
 
 from decompte.sdk.queries import SearchCriteria
 from decompte.sdk.states import Motive
-from decompte.sdk.workflow import deposited_sentence
+from decompte.sdk.vocabulary import deposited_sentence
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 A15 = "A15_ETAT_ACOMPTE_MOE"

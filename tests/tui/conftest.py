@@ -22,7 +22,7 @@ def fixed_clock() -> datetime:
 
 def build_template(db: Path) -> Path:
     """The demo world with predictable certificate numbers (they show on screen)."""
-    import decompte.sdk.workflow as workflow
+    import decompte.sdk.deposit as workflow
     from decompte.sdk.config import Config
     from decompte.sdk.core import Core
     from decompte.sdk.demo import build_demo

@@ -275,7 +275,7 @@ SCENARIOS: dict[str, Steps] = {
 def snapshot_app(
     make_app: Any, tmp_path: Path, core: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[], Any]:
-    import decompte.sdk.workflow as workflow
+    import decompte.sdk.deposit as workflow
     from decompte.sdk.demo import demo_pdf
     from decompte.sdk.model import MemberRole
 
