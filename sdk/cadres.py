@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .model import ActorRole
 
@@ -46,7 +47,7 @@ def _c(
     depositor: ActorRole,
     next_role: ActorRole,
     phase: str,
-    **kw: object,
+    **kw: Any,
 ) -> Cadre:
     return Cadre(code, code.split("_", 1)[0], label, document, depositor, next_role, phase, **kw)
 

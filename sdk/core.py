@@ -66,9 +66,11 @@ class Core:
         config: Config | None = None,
         clock: Callable[[], datetime] = datetime.now,
         plugins: PluginHost | None = None,
+        sqlite_cache_kib: int | None = None,
     ) -> Core:
+        """The front-ends' door to a store: they never open one themselves (import contract)."""
         config = config or load_config()
-        store = open_store(target or config.db_target)
+        store = open_store(target or config.db_target, sqlite_cache_kib=sqlite_cache_kib)
         return cls(store, config, clock, plugins=plugins)
 
     def login(self, login: str, password: str, structure: str = "") -> Session:

@@ -100,23 +100,30 @@ class Backend:
     def open(self, progress: Callable[[str], None] = lambda _text: None) -> Core:
         try:
             from decompte.sdk.core import Core
-            from decompte.sdk.store import open_store
+
+            def opened() -> Core:
+                return Core.open(
+                    self.db_target,
+                    config=self.config,
+                    clock=self.clock,
+                    sqlite_cache_kib=APP_SQLITE_CACHE_KIB,
+                )
 
             if self.demo:
                 progress("Création de la base de démonstration…")
                 remove_store_files(self.db_target)
                 from decompte.sdk.demo import DEMO_PASSWORD, build_demo
 
-                store = open_store(self.db_target, sqlite_cache_kib=APP_SQLITE_CACHE_KIB)
+                store = opened().store
                 world = build_demo(
                     lambda clock: Core(store, self.config, clock), today=self.clock().date()
                 )
                 self.demo_users = dict(world["users"])  # type: ignore[arg-type]
                 self.demo_password = DEMO_PASSWORD
+                core = Core(store, self.config, self.clock)
             else:
                 progress("Ouverture de la base…")
-                store = open_store(self.db_target, sqlite_cache_kib=APP_SQLITE_CACHE_KIB)
-            core = Core(store, self.config, self.clock)
+                core = opened()
             core.workflow.sweep()
             self.core = core
             return core
