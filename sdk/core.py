@@ -43,7 +43,7 @@ class Core:
         self.plugins = plugins
         self.cadres = cadres or CadreTable(plugins.cadres() if plugins else BUILTIN_CADRES)
         self.org = Organisation(store, clock)
-        self.register = Register(store, self.cadres)
+        self.register = Register(store, self.cadres, self.org.access)
         self.workflow = Workflow(
             store,
             self.org,

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from . import states as S
-from .access import require_space, require_visible
+from .access import Verb
 from .cadres import Cadre, CadreTable
 from .config import Config
 from .errors import Conflict, NotAuthorised, ValidationRefused
@@ -147,10 +147,10 @@ class Deposits:
         draft = dataclasses.replace(draft, cadre=cadre.code if cadre else draft.cadre.strip())
         findings: list[Finding] = []
         with self.store.read() as conn:
-            require_space(self.org, conn, session, modify=True)
+            self.org.access.require(conn, session, Verb.DEPOSIT)
             prev = piece_row(conn, after) if after is not None else None
             if prev is not None:
-                require_visible(conn, session, prev)
+                self.org.access.require_target(conn, session, Verb.DEPOSIT, prev)
             marche = load_marche(conn, prev.marche_id) if prev else find_marche(conn, draft)
             draft = dataclasses.replace(draft, marche_number=marche.number)
             route = route_deposit(conn, session, draft, cadre, marche, prev, findings)

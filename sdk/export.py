@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
-from .errors import NotAuthorised, NotFound, UsageError
+from .errors import UsageError
 from .model import VatLine
 from .pluginapi import Setting, check_settings
 
@@ -456,24 +456,11 @@ _new_tuple = tuple.__new__  # ExportRow(*values) without the generated __new__: 
 def authorised_filter(
     core: Core, session: Session, flt: ExportFilter, default_role: str | None = None
 ) -> ExportFilter:
-    """The filter restricted to structures the user belongs to and may consult."""
-    mine = set(core.queries.my_structures(session))
-    ids = list(flt.structure_ids) if flt.structure_ids else [session.structure.id]
-    if set(ids) - mine:
-        raise NotFound(
-            "Structure hors de vos rattachements",
-            field="structure",
-            hint="choisissez une de vos structures",
-        )
+    """The filter restricted to structures the access policy lets the user export."""
+    from .access import Verb  # the plugin surface (Exporter) stays free of the database
+
     with core.store.read() as conn:
-        for sid in ids:
-            if core.org.space_access(conn, session.user.id, sid)[0] is None:
-                raise NotAuthorised(
-                    "L'espace « Factures de travaux » n'est pas ouvert pour vous "
-                    "sur cette structure",
-                    field="space",
-                    hint="demandez l'abonnement à un gestionnaire",
-                )
+        ids = core.org.access.scope(conn, session, Verb.EXPORT, flt.structure_ids or None)
     return ExportFilter(ids, flt.role or default_role, flt.issued_from, flt.issued_to)
 
 

@@ -1,4 +1,10 @@
-"""Contract register: marchés, their actors, EJ numbers; the "fiche identité du marché"."""
+"""Contract register: marchés, their actors, EJ numbers; the "fiche identité du marché".
+
+What a user declares or reads here asks the access policy (`access.Access`): the identity
+card is read by the structures on it (actors and validators, which include the structure that
+declared it, since a marché is declared by one of its actors), with the works space open.
+`by_number`, `by_id` and `identity` are the engine's own unchecked lookups (routing, forms).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from .access import Access, Verb
 from .cadres import CadreTable
 from .errors import Conflict, NotAuthorised, NotFound, UsageError
 from .model import ActorRole, Marche, MarcheActor, Structure
@@ -29,9 +36,10 @@ class IdentityLine:
 
 
 class Register:
-    def __init__(self, store: Store, cadres: CadreTable) -> None:
+    def __init__(self, store: Store, cadres: CadreTable, access: Access) -> None:
         self.store = store
         self.cadres = cadres
+        self.access = access
 
     def create(
         self,
@@ -46,6 +54,8 @@ class Register:
             raise UsageError("Le numéro de marché est obligatoire", field="number")
         actors = list(actors)
         _check_actors(actors)
+        with self.store.read() as conn:
+            self.access.require(conn, session, Verb.DECLARE_MARCHE)
         if session.structure.id not in {a.structure_id for a in actors}:
             raise NotAuthorised(
                 "Votre structure doit être un acteur du marché",
@@ -98,6 +108,21 @@ class Register:
                     hint="vérifiez le numéro ou déclarez le marché",
                 )
             return load(conn, mid)
+
+    def card(self, session: Session, number: str) -> tuple[Marche, list[IdentityLine]]:
+        """The fiche identité of a marché the session's structure is on (else not found)."""
+        with self.store.read() as conn:
+            self.access.require(conn, session, Verb.READ_MARCHE)
+        marche = self.by_number(number)
+        with self.store.read() as conn:
+            self.access.require_target(conn, session, Verb.READ_MARCHE, marche)
+        return marche, self.identity(marche)
+
+    def mine(self, session: Session) -> list[Marche]:
+        """The marchés the session's structure is an actor of."""
+        with self.store.read() as conn:
+            self.access.require(conn, session, Verb.LIST_MARCHES)
+        return self.for_structure(session.structure.id)
 
     def by_id(self, marche_id: int) -> Marche:
         with self.store.read() as conn:

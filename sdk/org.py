@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import passwords
+from .access import Access, Verb
 from .errors import Conflict, NotAuthorised, NotFound, UsageError
 from .identifiers import check_bic, check_iban, check_siret, compact
 from .model import (
@@ -54,31 +54,11 @@ SPACES = (
 SPACE_MODES = ("CONSULTATION", "MODIFICATION")
 
 
-def _access_statement() -> Select[Any]:
-    """Mode of a space for a user on a structure, its role there, its subscription, and the
-    structure's status: every workflow action reads it, so it is built once."""
-    sp, ss, m, st = structure_spaces.c, space_subscriptions.c, memberships.c, structures.c
-    user, space = bindparam("user_id"), bindparam("space")
-    return (
-        select(sp.mode, m.role, ss.status, st.active)
-        .select_from(structures)
-        .outerjoin(memberships, and_(m.structure_id == st.id, m.user_id == user))
-        .outerjoin(structure_spaces, and_(sp.structure_id == st.id, sp.space == space))
-        .outerjoin(
-            space_subscriptions,
-            and_(ss.structure_id == st.id, ss.user_id == user, ss.space == space),
-        )
-        .where(st.id == bindparam("structure_id"))
-    )
-
-
-_ACCESS = _access_statement()
-
-
 class Organisation:
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
+        self.access = Access(clock)
 
     # -- structures -------------------------------------------------------------------------
     def _insert_structure(
@@ -200,9 +180,20 @@ class Organisation:
         with self.store.read() as conn:
             return [R.structure(r) for r in conn.execute(query)]
 
+    def structure_card(self, session: Session, identifier: str) -> Structure:
+        """The fiche structure, for a structure the policy lets the session see."""
+        with self.store.read() as conn:
+            self.access.require(conn, session, Verb.READ_STRUCTURE)
+        found = self.structure_by_identifier(identifier)
+        with self.store.read() as conn:
+            self.access.require_target(conn, session, Verb.READ_STRUCTURE, found)
+        return found
+
     def set_structure_active(self, session: Session, structure_id: int, active: bool) -> None:
-        self._require_manager(session, structure_id)
+        """A manager (GP or GS) deactivates the structure, or reactivates it (seed 002)."""
+        verb = Verb.REACTIVATE_STRUCTURE if active else Verb.MANAGE_STRUCTURE
         with self.store.write() as conn:
+            self.access.require(conn, session, verb, structure_id)
             conn.execute(
                 update(structures).where(structures.c.id == structure_id).values(active=active)
             )
@@ -280,7 +271,14 @@ class Organisation:
             ).inserted_primary_key[0]
         return BankAccount(bid, structure_id, label or iban[-4:], iban, bic)
 
+    def bank_details(self, session: Session) -> list[BankAccount]:
+        """The acting structure's bank details, as the policy allows them to be read."""
+        with self.store.read() as conn:
+            self.access.require(conn, session, Verb.READ_BANK, session.structure.id)
+        return self.bank_accounts(session.structure.id)
+
     def bank_accounts(self, structure_id: int) -> list[BankAccount]:
+        """Every bank account of a structure, unchecked: for the deposit's own defaults."""
         with self.store.read() as conn:
             rows = conn.execute(
                 select(bank_accounts).where(bank_accounts.c.structure_id == structure_id)
@@ -679,23 +677,14 @@ class Organisation:
             if done.rowcount == 0:
                 raise NotFound("Aucune demande d'abonnement en attente", field="space")
 
-    def space_access(
-        self, conn: Connection, user_id: int, structure_id: int, space: str = SPACE_WORKS
-    ) -> tuple[str | None, bool]:
-        """The user's mode on this structure's space ('MODIFICATION', 'CONSULTATION' or None)
-        and whether the structure is active, read in one statement."""
-        row = conn.execute(
-            _ACCESS, {"user_id": user_id, "structure_id": structure_id, "space": space}
-        ).first()
-        if row is None:
-            return None, False
-        manager = row.role in (MemberRole.GP, MemberRole.GS)
-        granted = row.role is not None and (manager or row.status == "ACCEPTEE")
-        return (row.mode if granted else None), bool(row.active)
-
     # -- sessions -----------------------------------------------------------------------------
-    def open_session(self, user: User, structure_identifier: str = "") -> Session:
-        """Pick the acting structure (by identifier, or the only one the user has)."""
+    def open_session(
+        self, user: User, structure_identifier: str = "", *, inactive_ok: bool = False
+    ) -> Session:
+        """Pick the acting structure (by identifier, or the only one the user has).
+
+        An inactive structure opens no session, except with `inactive_ok` (a manager coming
+        to reactivate it: the policy still refuses every other verb)."""
         links = self.memberships(user.id)
         if not links:
             raise NotAuthorised(
@@ -721,7 +710,7 @@ class Organisation:
                 hint="précisez la structure avec --for IDENTIFIANT",
             )
         structure = self.structure(chosen.structure_id)
-        if not structure.active:
+        if not structure.active and not inactive_ok:
             raise NotAuthorised(
                 f"La structure {structure.name} est inactive",
                 field="structure",
@@ -742,15 +731,9 @@ class Organisation:
     ) -> None:
         if conn is None:
             with self.store.read() as own:
-                role = self._membership(own, session.user.id, structure_id)
+                self.access.require(own, session, Verb.MANAGE_STRUCTURE, structure_id)
         else:
-            role = self._membership(conn, session.user.id, structure_id)
-        if role not in (MemberRole.GP, MemberRole.GS):
-            raise NotAuthorised(
-                "Action réservée aux gestionnaires de la structure",
-                field="structure",
-                hint="demandez au gestionnaire principal ou secondaire",
-            )
+            self.access.require(conn, session, Verb.MANAGE_STRUCTURE, structure_id)
 
 
 def _raise_if_locked(locked_until: datetime | None, now: datetime) -> None:

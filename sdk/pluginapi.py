@@ -160,8 +160,9 @@ class Command:
 
 
 class PluginView:
-    """Read-only access for plugins. With a session, every read is scoped to what that
-    session may see; without one (event listeners), reads are by id only."""
+    """Read-only access for plugins. With a session, every read asks the access policy
+    (`access.Access`) as the user's own reads do; without one (event listeners), reads are
+    by id only and lists are refused."""
 
     __slots__ = ("_core", "session")
 
@@ -175,7 +176,10 @@ class PluginView:
         return self._core.workflow.piece(piece_id)
 
     def structure(self, structure_id: int) -> Structure:
-        return self._core.org.structure(structure_id)
+        found = self._core.org.structure(structure_id)
+        if self.session is not None:
+            return self._core.org.structure_card(self.session, found.identifier)
+        return found
 
     def cadre(self, code: str) -> Cadre | None:
         return self._core.cadres.get(code)

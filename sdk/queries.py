@@ -1,6 +1,8 @@
 """Read side: Synthèse, Rechercher, piece history, dossier chain, stock, fiscal list, archives.
 
-Every query is scoped to what the session's structures may see.
+Every query asks the access policy (`access.Access`) first: the works space in consultation
+mode at least, an active structure, an unlocked account; then it is scoped to what the
+session's structures may see.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from . import states as S
-from .access import visible
+from .access import Verb, visible
 from .cadres import CadreTable
 from .config import Config
 from .deadlines import Deadline, action_deadline, payment_deadline
@@ -169,17 +171,12 @@ class Queries:
         return [m.structure_id for m in self.org.memberships(session.user.id)]
 
     def _scope(self, session: Session, ids: Sequence[int] | None) -> list[int]:
-        mine = self.my_structures(session)
-        if ids is None:
-            return [session.structure.id]
-        outside = set(ids) - set(mine)
-        if outside:
-            raise NotFound(
-                "Structure hors de vos rattachements",
-                field="structure",
-                hint="choisissez une de vos structures",
-            )
-        return list(ids)
+        with self.store.read() as conn:
+            return self.org.access.scope(conn, session, Verb.LIST_PIECES, ids)
+
+    def _require(self, session: Session, verb: Verb) -> None:
+        with self.store.read() as conn:
+            self.org.access.require(conn, session, verb)
 
     # -- Synthèse -----------------------------------------------------------------------------
     def synthese(self, session: Session, flt: SyntheseFilter | None = None) -> Page:
@@ -205,11 +202,11 @@ class Queries:
             raise UsageError(
                 f"Rôle inconnu : {c.role}", field="role", hint="FOURNISSEUR, MOE ou MOA"
             ) from None
-        scope = (
-            self.my_structures(session)
-            if c.structure_ids is None
-            else self._scope(session, c.structure_ids)
-        )
+        if c.structure_ids is None:
+            with self.store.read() as conn:
+                scope = self.org.access.usable_structures(conn, session, Verb.LIST_PIECES)
+        else:
+            scope = self._scope(session, c.structure_ids)
         role_column: ColumnElement[Any] = ROLE_COLUMNS[role]
         if _selective(c):
             # A filter that matches few pieces must drive the query; without this the planner
@@ -327,13 +324,15 @@ class Queries:
     # -- one piece, its history, its dossier ------------------------------------------------------
     def piece(self, session: Session, piece_id: int) -> Piece:
         with self.store.read() as conn:
+            self.org.access.require(conn, session, Verb.READ_PIECE)
             row = conn.execute(select(pieces).where(P.id == piece_id)).first()
-            if row is None or not visible(conn, session.structure.id, row):
+            if row is None:
                 raise NotFound(
                     f"Pièce {piece_id} introuvable",
                     field="piece",
                     hint="vérifiez le numéro ou la structure pour laquelle vous agissez",
                 )
+            self.org.access.require_target(conn, session, Verb.READ_PIECE, row)
             return load_piece(conn, row.id)
 
     def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
@@ -351,6 +350,7 @@ class Queries:
     def find_piece(self, session: Session, number: str) -> Piece:
         """A piece by its number, among those the acting structure may see."""
         with self.store.read() as conn:
+            self.org.access.require(conn, session, Verb.READ_PIECE)
             rows = conn.execute(select(pieces).where(P.number == number.strip())).all()
             mine = [r for r in rows if visible(conn, session.structure.id, r)]
             if not mine:
@@ -381,12 +381,14 @@ class Queries:
 
     def dossier(self, session: Session, dossier_id: int) -> dict[str, Any]:
         with self.store.read() as conn:
+            self.org.access.require(conn, session, Verb.READ_DOSSIER)
             d = conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
             chain = conn.execute(
                 select(pieces).where(P.dossier_id == dossier_id).order_by(P.id)
             ).all()
-            if d is None or not any(visible(conn, session.structure.id, r) for r in chain):
+            if d is None:
                 raise NotFound(f"Dossier {dossier_id} introuvable", field="dossier")
+            self.org.access.require_target(conn, session, Verb.READ_DOSSIER, chain)
             marche = conn.execute(
                 select(marches.c.number).where(marches.c.id == d.marche_id)
             ).scalar()
@@ -406,6 +408,7 @@ class Queries:
 
     def dossier_by_number(self, session: Session, number: str) -> dict[str, Any]:
         with self.store.read() as conn:
+            self.org.access.require(conn, session, Verb.READ_DOSSIER)
             ids = list(
                 conn.execute(
                     select(dossiers.c.id).where(dossiers.c.number == number.strip())
@@ -516,6 +519,7 @@ class Queries:
         self, session: Session, start: date, end: date, *, offset: int = 0, limit: int = 200
     ) -> Page:
         """Pieces deposited by the acting structure between two dates (inclusive)."""
+        self._require(session, Verb.LIST_PIECES)
         where = [
             P.depositor_structure_id == session.structure.id,
             P.deposited_at >= datetime.combine(start, datetime.min.time()),
@@ -525,6 +529,7 @@ class Queries:
 
     def archives(self, session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
         """Finished billing files (paid chain complete, or refused at first piece)."""
+        self._require(session, Verb.LIST_PIECES)
         me = session.structure.id
         party = or_(
             P.supplier_structure_id == me,

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import NoResultFound
 
 from . import states as S
-from .access import require_space, require_visible
+from .access import Verb
 from .cadres import Cadre, CadreTable
 from .config import Config
 from .deposit import Deposits, Receipt
@@ -222,9 +222,9 @@ class Workflow:
             )
         now, today = self.clock(), self.today()
         with self.store.write() as conn:
-            require_space(self.org, conn, session, modify=True)
+            self.org.access.require(conn, session, Verb.PROCESS)
             row = piece_row(conn, piece_id, lock=True)
-            require_visible(conn, session, row)
+            self.org.access.require_target(conn, session, Verb.PROCESS, row)
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(
                     "La pièce a été modifiée par quelqu'un d'autre",
@@ -434,9 +434,9 @@ class Workflow:
         """Copy the piece's file and attachments (sha256 checked) into `folder`; the piece is
         then marked downloaded for its holder (Synthèse filter)."""
         with self.store.read() as conn:
-            require_space(self.org, conn, session, modify=False)
+            self.org.access.require(conn, session, Verb.DOWNLOAD)
             row = piece_row(conn, piece_id)
-            require_visible(conn, session, row)
+            self.org.access.require_target(conn, session, Verb.DOWNLOAD, row)
             items = [(row.file_name, row.file_sha256)] if row.file_sha256 else []
             items += [
                 (a.name, a.sha256)
@@ -458,8 +458,10 @@ class Workflow:
     def piece(self, piece_id: int, session: Session | None = None) -> Piece:
         with self.store.read() as conn:
             if session is not None:
-                require_space(self.org, conn, session, modify=False)
-                require_visible(conn, session, piece_row(conn, piece_id))
+                self.org.access.require(conn, session, Verb.READ_PIECE)
+                self.org.access.require_target(
+                    conn, session, Verb.READ_PIECE, piece_row(conn, piece_id)
+                )
             try:
                 return load_piece(conn, piece_id)
             except NoResultFound:

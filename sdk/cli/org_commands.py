@@ -230,7 +230,7 @@ def structure_search(ctx: Context) -> int:
 
 
 def structure_show(ctx: Context) -> int:
-    s = ctx.core.org.structure_by_identifier(ctx.args.identifier)
+    s = ctx.core.org.structure_card(ctx.session, ctx.args.identifier)
     services = ctx.core.org.services(s.id)
     ctx.emit(
         {"structure": s, "services": services},
@@ -251,9 +251,17 @@ def structure_show(ctx: Context) -> int:
 
 
 def structure_activate(ctx: Context) -> int:
-    s = ctx.session
-    ctx.core.org.set_structure_active(s, s.structure.id, ctx.args.state == "on")
-    ctx.emit({"ok": True}, "Statut de la structure mis à jour.")
+    """A manager (GP or GS) of the structure deactivates it or reactivates it: the session
+    opens on an inactive structure for this command only."""
+    org = ctx.core.org
+    user = org.authenticate(_need_login(ctx), ctx.password())
+    s = org.open_session(user, ctx.args.for_structure or "", inactive_ok=True)
+    org.set_structure_active(s, s.structure.id, ctx.args.state == "on")
+    ctx.emit(
+        {"ok": True, "active": ctx.args.state == "on"},
+        f"Structure {s.structure.name} "
+        + ("réactivée." if ctx.args.state == "on" else "désactivée."),
+    )
     return 0
 
 
@@ -268,7 +276,7 @@ def service_add(ctx: Context) -> int:
 
 def service_list(ctx: Context) -> int:
     target = (
-        ctx.core.org.structure_by_identifier(ctx.args.identifier)
+        ctx.core.org.structure_card(ctx.session, ctx.args.identifier)
         if ctx.args.identifier
         else ctx.session.structure
     )
@@ -293,7 +301,7 @@ def bank_add(ctx: Context) -> int:
 
 
 def bank_list(ctx: Context) -> int:
-    found = ctx.core.org.bank_accounts(ctx.session.structure.id)
+    found = ctx.core.org.bank_details(ctx.session)
     ctx.emit(
         {"bank_accounts": found},
         table(["Libellé", "IBAN", "BIC"], [(b.label, b.iban, b.bic) for b in found]),
@@ -392,8 +400,7 @@ def marche_create(ctx: Context) -> int:
 
 
 def marche_show(ctx: Context) -> int:
-    marche = ctx.core.register.by_number(ctx.args.number)
-    lines = ctx.core.register.identity(marche)
+    marche, lines = ctx.core.register.card(ctx.session, ctx.args.number)
     ctx.emit(
         {"marche": marche, "identity": lines},
         f"Marché {marche.number} — {marche.object}\n"
@@ -417,7 +424,7 @@ def marche_show(ctx: Context) -> int:
 
 
 def marche_list(ctx: Context) -> int:
-    found = ctx.core.register.for_structure(ctx.session.structure.id)
+    found = ctx.core.register.mine(ctx.session)
     ctx.emit({"marches": found}, table(["Numéro", "Objet"], [(m.number, m.object) for m in found]))
     return 0
 
