@@ -14,11 +14,10 @@ from pathlib import Path
 from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import states as S
 from .access import Verb
 from .cadres import Cadre, CadreTable
 from .config import Config
-from .errors import Conflict, NotAuthorised, ValidationRefused
+from .errors import Conflict, ValidationRefused
 from .extensions import Extensions, NoExtensions
 from .files_check import AttachmentInput, inspect_deposit
 from .findings import Finding, Severity, errors, warnings
@@ -36,11 +35,12 @@ from .piece_rows import (
 from .routing import Route, find_marche, route_deposit
 from .rules import BUILTIN_RULES, Rule, RuleContext, check_draft
 from .session import Session
-from .states import Action, Holder, Stage
+from .states import Action, Holder
 from .store import Store
 from .store import rows as R
 from .store.schema import attachments, dossiers, files, piece_vat_lines, pieces
-from .vocabulary import TO_HOLDER, deposited_sentence
+from .transitions import TRANSITIONS, Situation, Transition, holder_after
+from .vocabulary import REASON_TEXTS, TO_HOLDER, deposited_sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,43 +214,21 @@ class Deposits:
 
     def _check_association_right(
         self, conn: Connection, session: Session, cadre: Cadre, prev: Row
-    ) -> None:
-        me = session.structure.id
-        stage = S.state(prev.state).stage
-        if not cadre.by_holder:
-            if me != prev.supplier_structure_id:
-                raise NotAuthorised(
-                    "Seul le fournisseur du dossier dépose en procédure tacite", field="after"
-                )
-            if stage not in (Stage.AT_RECIPIENT, Stage.TAKEN):
-                raise Conflict(
-                    f"La pièce est « {S.label(prev.state)} » : la procédure tacite "
-                    "ne s'applique plus",
-                    field="after",
-                )
-            return
-        if stage in (Stage.AT_RECIPIENT, Stage.TAKEN):
-            if me != prev.holder_structure_id:
-                raise NotAuthorised(
-                    "Seul le destinataire de la pièce dépose la suivante",
-                    field="after",
-                    hint="la pièce attend une autre structure",
-                )
-            return
-        if prev.state == "ASSOCIEE":
-            successors = conn.execute(
+    ) -> Transition:
+        """The transition table's row that ends `prev` when a `cadre` piece follows it, or
+        the named refusal (not this structure's turn, the piece is past it)."""
+
+        def next_pieces() -> Sequence[Row]:
+            return conn.execute(
                 select(pieces.c.state, pieces.c.depositor_structure_id).where(
                     pieces.c.previous_id == prev.id
                 )
             ).all()
-            refused = all(S.state(s.state).stage is Stage.REFUSED for s in successors)
-            if refused and any(s.depositor_structure_id == me for s in successors):
-                return  # the refused next piece is deposited again, under a new number
-        raise Conflict(
-            f"La pièce est « {S.label(prev.state)} » : on ne peut plus lui associer "
-            "de pièce suivante",
-            field="after",
+
+        s = Situation(
+            prev, self.cadres.get(prev.cadre), session.structure.id, cadre, successors=next_pieces
         )
+        return TRANSITIONS.resolve(Action.ASSOCIATE, s, actor_first=False, field="after")
 
     def _rule_context(
         self,
@@ -306,11 +284,9 @@ class Deposits:
         blobs: list[tuple[str, int]] = []
         now, today = self.clock(), self.today()
         certificate = f"CD{today:%Y%m%d}{secrets.token_hex(4).upper()}"
-        state = (
-            "MISE_A_DISPOSITION_PREMIER_VALIDEUR"
-            if route.holder_role is Holder.PREMIER_VALIDEUR
-            else S.available_state(route.holder_role)
-        )
+        initial = TRANSITIONS.initial(cadre.code, route.holder_role)
+        state = initial.target
+        link: Transition | None = None  # the row that ends the previous piece
         try:
             with self.store.write() as conn:
                 # Blobs are written under the write lock, so that a failing deposit's cleanup
@@ -347,10 +323,11 @@ class Deposits:
                             hint="rechargez la pièce et recommencez",
                         )
                     dossier_id = prev.dossier_id
+                    link = self._check_association_right(conn, session, cadre, prev)
                     dossier_number = conn.execute(
                         select(dossiers.c.number).where(dossiers.c.id == dossier_id)
                     ).scalar()
-                if route.holder_role is Holder.MOE:
+                if initial.clock and route.holder_role is Holder.MOE:
                     start_payment_clock(conn, dossier_id, today)
                 piece_id = conn.execute(
                     insert(pieces).values(
@@ -426,9 +403,9 @@ class Deposits:
                 record_event(
                     conn, now, session, piece_id, dossier_id, acting, Action.DEPOSIT, "", state, ""
                 )
-                if prev is not None:
-                    to = "ASSOCIEE" if cadre.by_holder else "REMPLACEE_PAR_A22"
-                    move(conn, prev, to, None, Holder.NONE, today)
+                if link is not None:
+                    holder = holder_after(link, prev, self.cadres.get(prev.cadre), today)
+                    move(conn, prev, link.target, *holder, today)
                     record_event(
                         conn,
                         now,
@@ -438,8 +415,10 @@ class Deposits:
                         acting,
                         Action.ASSOCIATE,
                         prev.state,
-                        to,
-                        f"Pièce suivante {cadre.short} n° {draft.number}",
+                        link.target,
+                        REASON_TEXTS.get(link.reason, "").format(
+                            short=cadre.short, number=draft.number, to_holder=""
+                        ),
                     )
         except IntegrityError as exc:
             if (

@@ -1,13 +1,19 @@
-"""Piece states (état courant) and the actions allowed from them, as data.
+"""Piece states (état courant), their stages, the actions and refusal motives, as data.
 
 A piece is held by one structure acting in one role (`holder_role`): the next actor who must
-do something. The state says what happened last; the holder says who acts next.
+do something. The state says what happened last; the holder says who acts next. Where each
+action leads from each state is the transition table (`transitions`); the French labels are
+the vocabulary's (`MOTIVE_LABELS`, `ACTION_LABELS` are re-exported here for callers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from .vocabulary import ACTION_LABELS as ACTION_LABELS  # re-exported for callers
+from .vocabulary import MOTIVE_LABELS as MOTIVE_LABELS
+from .vocabulary import STATE_LABELS
 
 
 class Holder(StrEnum):
@@ -49,12 +55,6 @@ class Motive(StrEnum):
     AUTRE_MOTIF = "AUTRE_MOTIF"
 
 
-MOTIVE_LABELS = {
-    Motive.ACHEMINEMENT: "erreur dans les données d'acheminement",
-    Motive.AUTRE_MOTIF: "autre motif",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class State:
     code: str
@@ -62,69 +62,36 @@ class State:
     stage: Stage
 
 
-_WHO = {
-    "FOURNISSEUR": ("du fournisseur", "le fournisseur"),
-    "MOE": ("de la MOE", "la MOE"),
-    "MOA": ("de la MOA", "la MOA"),
-    "SERVICE_FINANCIER": ("du service financier", "le service financier"),
-    "PREMIER_VALIDEUR": ("du premier valideur", "le premier valideur"),
-    "SECOND_VALIDEUR": ("du second valideur", "le second valideur"),
-}
+_RECIPIENTS = ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
+_VALIDATORS = ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR"))
 
 
 def _build() -> dict[str, State]:
-    states: list[State] = []
-    for role in ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER"):
-        of, by = _WHO[role]
-        states.append(
-            State(f"MISE_A_DISPOSITION_{role}", f"Mise à disposition {of}", Stage.AT_RECIPIENT)
-        )
-        states.append(State(f"PRISE_EN_COMPTE_{role}", f"Prise en compte par {by}", Stage.TAKEN))
-        for motive, text in MOTIVE_LABELS.items():
-            states.append(
-                State(f"REFUSEE_{role}_{motive}", f"Refusée par {by} pour {text}", Stage.REFUSED)
-            )
-    for n, role in ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR")):
-        of, by = _WHO[role]
-        states.append(
-            State(f"MISE_A_DISPOSITION_{role}", f"Mise à disposition {of}", Stage.AT_VALIDATOR)
-        )
-        states.append(State(f"VALIDEE_PAR_{role}", f"Validée par {by}", Stage.AT_RECIPIENT))
-        for motive, text in MOTIVE_LABELS.items():
-            states.append(
-                State(f"REFUSEE_{role}_{motive}", f"Refusée par {by} pour {text}", Stage.REFUSED)
-            )
-        states.append(
-            State(
-                f"VALIDATION_{n}_HORS_DELAI",
-                f"Validation {n} hors délai : transmise sans action {of}",
-                Stage.AT_RECIPIENT,
-            )
-        )
-    states += [
-        State("SUSPENDUE", "Suspendue : informations à compléter", Stage.SUSPENDED),
-        State("COMPLETEE", "Complétée par le déposant", Stage.AT_RECIPIENT),
-        State("ASSOCIEE", "Associée à la pièce suivante", Stage.ENDED),
-        State(
-            "REMPLACEE_PAR_A22",
-            "Remplacée par un projet de décompte général (procédure tacite)",
-            Stage.ENDED,
-        ),
+    """The built-in states: codes and stages here, labels from the vocabulary."""
+    codes: list[tuple[str, Stage]] = []
+    for role in _RECIPIENTS:
+        codes += [
+            (f"MISE_A_DISPOSITION_{role}", Stage.AT_RECIPIENT),
+            (f"PRISE_EN_COMPTE_{role}", Stage.TAKEN),
+            *((f"REFUSEE_{role}_{motive}", Stage.REFUSED) for motive in Motive),
+        ]
+    for n, role in _VALIDATORS:
+        codes += [
+            (f"MISE_A_DISPOSITION_{role}", Stage.AT_VALIDATOR),
+            (f"VALIDEE_PAR_{role}", Stage.AT_RECIPIENT),
+            *((f"REFUSEE_{role}_{motive}", Stage.REFUSED) for motive in Motive),
+            (f"VALIDATION_{n}_HORS_DELAI", Stage.AT_RECIPIENT),
+        ]
+    codes += [
+        ("SUSPENDUE", Stage.SUSPENDED),
+        ("COMPLETEE", Stage.AT_RECIPIENT),
+        ("ASSOCIEE", Stage.ENDED),
+        ("REMPLACEE_PAR_A22", Stage.ENDED),
     ]
-    return {s.code: s for s in states}
+    return {code: State(code, STATE_LABELS[code], stage) for code, stage in codes}
 
 
 STATES: dict[str, State] = _build()
-
-#: Which stages let the holder do what.
-HOLDER_ACTIONS: dict[Stage, frozenset[Action]] = {
-    Stage.AT_RECIPIENT: frozenset({Action.TAKE, Action.REFUSE, Action.SUSPEND, Action.ASSOCIATE}),
-    Stage.TAKEN: frozenset({Action.REFUSE, Action.SUSPEND, Action.ASSOCIATE}),
-    Stage.AT_VALIDATOR: frozenset({Action.VALIDATE, Action.REFUSE}),
-    Stage.SUSPENDED: frozenset({Action.COMPLETE}),
-    Stage.REFUSED: frozenset(),
-    Stage.ENDED: frozenset(),
-}
 
 #: Which refusal motives each holder role may use (seeds 000 annex 3/3, 001 annex 3/4).
 REFUSAL_MOTIVES: dict[str, frozenset[Motive]] = {
@@ -138,18 +105,6 @@ REFUSAL_MOTIVES: dict[str, frozenset[Motive]] = {
 
 #: Roles that may suspend a piece they hold (information missing).
 SUSPENDERS = frozenset({"MOE", "MOA", "SERVICE_FINANCIER"})
-
-ACTION_LABELS = {
-    Action.TAKE: "Prendre en compte",
-    Action.REFUSE: "Refuser",
-    Action.SUSPEND: "Suspendre",
-    Action.COMPLETE: "Compléter",
-    Action.VALIDATE: "Valider",
-    Action.ASSOCIATE: "Déposer la pièce suivante",
-    Action.DEPOSIT: "Dépôt",
-    Action.EXPIRE: "Délai de validation dépassé",
-    Action.FORWARD: "Transmission",
-}
 
 
 def state(code: str) -> State:
@@ -165,15 +120,24 @@ def label(code: str) -> str:
 
 
 def available_state(role: str) -> str:
-    return f"MISE_A_DISPOSITION_{role}"
+    """Where a deposit for `role` starts (the transition table's deposit row)."""
+    from .transitions import TRANSITIONS
+
+    return TRANSITIONS.initial("", role).target
 
 
 def taken_state(role: str) -> str:
-    return f"PRISE_EN_COMPTE_{role}"
+    """The state a piece made available to `role` reaches when it is taken into account."""
+    from .transitions import TRANSITIONS
+
+    return TRANSITIONS.first(Action.TAKE, role=role).target
 
 
-def refused_state(role: str, motive: Motive) -> str:
-    return f"REFUSEE_{role}_{motive}"
+def refused_state(role: str, motive: Motive | str) -> str:
+    """The state a refusal by `role` for `motive` leads to."""
+    from .transitions import TRANSITIONS
+
+    return TRANSITIONS.first(Action.REFUSE, role=role, motive=str(motive)).target
 
 
 def refused_codes() -> list[str]:

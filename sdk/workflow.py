@@ -1,26 +1,25 @@
 """The engine's entry point for pieces: deposit (through `deposit.Deposits`), then take into
 account, refuse, suspend, complete, validate; the validators' deadline sweep; download.
 
-Every action checks authorisation (`access`), runs in one transaction that re-reads the piece,
-updates it with an optimistic version check and appends events to the append-only history.
+Every action checks authorisation (`access`), then applies the row of the transition table
+(`transitions`) that matches the piece, in one transaction that re-reads the piece, updates it
+with an optimistic version check and appends events to the append-only history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import NoResultFound
 
-from . import states as S
 from .access import Verb
 from .cadres import Cadre, CadreTable
 from .config import Config
 from .deposit import Deposits, Receipt
-from .errors import Conflict, NotAuthorised, NotFound, UsageError
+from .errors import Conflict, NotFound, UsageError
 from .extensions import Extensions, NoExtensions
 from .files_check import AttachmentInput
 from .findings import Finding
@@ -36,20 +35,18 @@ from .piece_rows import (
 )
 from .rules import BUILTIN_RULES, Rule
 from .session import Session
-from .states import Action, Holder, Motive, Stage
+from .states import Action, Holder, Motive
 from .store import Store
 from .store.schema import attachments, events, pieces
-from .vocabulary import TO_HOLDER
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    to: str
-    holder_id: int | None
-    holder_role: str
-    since: date | None
-    acting_role: str
-    closes: str = ""  # dossier status set by this step ("TERMINE", "REFUSE")
+from .transitions import (
+    TRANSITIONS,
+    USER_ACTIONS,
+    NextHolder,
+    Situation,
+    Transition,
+    holder_after,
+)
+from .vocabulary import REASON_TEXTS, TO_HOLDER
 
 
 class Workflow:
@@ -72,6 +69,7 @@ class Workflow:
         self.clock = clock
         self.extensions = extensions or NoExtensions()
         self.deposits = Deposits(store, org, cadres, config, clock, extensions, rules)
+        self.transitions = TRANSITIONS
 
     @property
     def rules(self) -> Sequence[Rule]:
@@ -120,20 +118,10 @@ class Workflow:
         )
 
     def allowed_actions(self, session: Session, piece: Piece) -> list[Action]:
-        """What the acting structure may do on this piece now (the app offers only these)."""
-        stage = S.state(piece.state).stage
-        me = session.structure.id
-        if stage is Stage.SUSPENDED:
-            return [Action.COMPLETE] if me == piece.depositor_structure_id else []
-        if me != piece.holder_structure_id:
-            return []
-        allowed = [a for a in S.HOLDER_ACTIONS[stage] if a is not Action.COMPLETE]
-        if piece.holder_role not in S.SUSPENDERS:
-            allowed = [a for a in allowed if a is not Action.SUSPEND]
-        if Action.ASSOCIATE in allowed and not self.next_cadres(piece):
-            allowed.remove(Action.ASSOCIATE)
-        order = list(Action)
-        return sorted(allowed, key=order.index)
+        """What the acting structure may do on this piece now (the app offers only these):
+        the user actions with a row of the transition table that it may apply."""
+        s = Situation(piece, self.cadres.get(piece.cadre), session.structure.id, cadres=self.cadres)
+        return [a for a in USER_ACTIONS if self.transitions.offered(a, s)]
 
     def next_cadres(self, piece: Piece) -> list[Cadre]:
         """Cadres the holder may deposit after this piece."""
@@ -231,52 +219,9 @@ class Workflow:
                     field="version",
                     hint="rechargez la pièce avant d'agir",
                 )
-            stage = S.state(row.state).stage
-            if action not in S.HOLDER_ACTIONS[stage]:
-                raise Conflict(
-                    f"Action « {S.ACTION_LABELS[action]} » impossible : la pièce est "
-                    f"« {S.label(row.state)} »",
-                    field="state",
-                    hint="rechargez la pièce : quelqu'un a peut-être agi avant vous",
-                )
-            actor_id = (
-                row.depositor_structure_id if action is Action.COMPLETE else row.holder_structure_id
-            )
-            if session.structure.id != actor_id:
-                raise NotAuthorised(
-                    "La pièce attend une autre structure",
-                    field="piece",
-                    hint="seul le détenteur de la pièce peut la traiter",
-                )
-            role = row.holder_role
-            if action is Action.VALIDATE:
-                self._validated(conn, session, row, role, now, today)
-            else:
-                step = self._step(conn, row, action, role, today, motive)
-                move(
-                    conn,
-                    row,
-                    step.to,
-                    step.holder_id,
-                    step.holder_role,
-                    step.since,
-                    today,
-                    changes=changes if action is Action.COMPLETE else None,
-                )
-                record_event(
-                    conn,
-                    now,
-                    session,
-                    row.id,
-                    row.dossier_id,
-                    step.acting_role,
-                    action,
-                    row.state,
-                    step.to,
-                    reason,
-                )
-                if step.closes:
-                    close_dossier(conn, row.dossier_id, step.closes, now)
+            s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
+            step = self.transitions.resolve(action, s, motive=motive and str(motive))
+            self._apply(conn, session, row, step, s, now, today, reason, changes)
             piece = load_piece(conn, piece_id)
         self.extensions.emit(
             "state_changed",
@@ -290,126 +235,73 @@ class Workflow:
         )
         return piece
 
-    def _step(
-        self,
-        conn: Connection,
-        row: Row,
-        action: Action,
-        role: str,
-        today: date,
-        motive: Motive | None,
-    ) -> _Step:
-        """Where a take / refuse / suspend / complete leads, and who holds the piece next."""
-        if action is Action.TAKE:
-            cadre = self.cadres.get(row.cadre)
-            final = cadre is not None and cadre.final and role == str(cadre.next_role)
-            return _Step(
-                S.taken_state(role),
-                row.holder_structure_id,
-                role,
-                row.holder_since,
-                role,
-                "TERMINE" if final else "",
-            )
-        if action is Action.REFUSE:
-            assert motive is not None
-            if motive not in S.REFUSAL_MOTIVES.get(role, frozenset()):
-                allowed = ", ".join(sorted(S.REFUSAL_MOTIVES.get(role, ()))) or "aucun"
-                raise UsageError(
-                    f"Motif {motive} non admis pour {role}",
-                    field="motive",
-                    hint=f"motifs possibles : {allowed}",
-                )
-            return _Step(
-                S.refused_state(role, motive),
-                row.depositor_structure_id,
-                Holder.DEPOSANT,
-                today,
-                role,
-                "REFUSE" if row.previous_id is None else "",
-            )
-        if action is Action.SUSPEND:
-            if role not in S.SUSPENDERS:
-                raise NotAuthorised(
-                    "Un valideur ne suspend pas une pièce",
-                    field="piece",
-                    hint="validez-la ou refusez-la",
-                )
-            return _Step("SUSPENDUE", row.depositor_structure_id, Holder.DEPOSANT, today, role)
-        # COMPLETE: back to whoever suspended it
-        last = conn.execute(
-            select(events.c.structure_id, events.c.acting_role)
-            .where(events.c.piece_id == row.id, events.c.action == str(Action.SUSPEND))
-            .order_by(events.c.id.desc())
-            .limit(1)
-        ).first()
-        return _Step("COMPLETEE", last.structure_id, last.acting_role, today, "DEPOSANT")
-
-    def _validated(
+    def _apply(
         self,
         conn: Connection,
         session: Session | None,
         row: Row,
-        role: str,
+        step: Transition,
+        s: Situation,
         now: datetime,
         today: date,
-        *,
-        expired: bool = False,
+        reason: str = "",
+        changes: dict[str, str] | None = None,
     ) -> None:
-        first = role == Holder.PREMIER_VALIDEUR
-        if expired:
-            to, action = (
-                "VALIDATION_1_HORS_DELAI" if first else "VALIDATION_2_HORS_DELAI",
-                Action.EXPIRE,
+        """Apply a row of the table, and the automatic row it chains to, in the caller's
+        transaction: one optimistic move, one history event per row, the dossier closed and
+        the payment clock started when the rows say so."""
+        steps = [step]
+        if (follow := self.transitions.follow(step, s)) is not None:
+            steps.append(follow)
+        last = steps[-1]
+        suspender = self._suspender(conn, row.id) if last.holder is NextHolder.SUSPENDER else None
+        holder_id, holder_role, since = holder_after(last, row, s.cadre, today, suspender)
+        move(conn, row, last.target, holder_id, holder_role, since, today, changes=changes)
+        acting, source = step.acting or row.holder_role, row.state
+        for applied in steps:
+            note = (
+                REASON_TEXTS[applied.reason].format(
+                    to_holder=TO_HOLDER.get(holder_role, holder_role)
+                )
+                if applied.reason
+                else reason
             )
-        else:
-            to, action = f"VALIDEE_PAR_{role}", Action.VALIDATE
-        if first and row.validator2_structure_id:
-            record_event(
-                conn, now, session, row.id, row.dossier_id, role, action, row.state, to, ""
-            )
-            forward = "MISE_A_DISPOSITION_SECOND_VALIDEUR"
-            move(conn, row, forward, row.validator2_structure_id, Holder.SECOND_VALIDEUR, today)
             record_event(
                 conn,
                 now,
                 session,
                 row.id,
                 row.dossier_id,
-                role,
-                Action.FORWARD,
-                to,
-                forward,
-                "Transmise au second valideur",
+                acting,
+                applied.action,
+                source,
+                applied.target,
+                note,
             )
-            return
-        cadre = self.cadres.get(row.cadre)
-        next_role = str(cadre.next_role) if cadre else Holder.MOE
-        move(conn, row, to, row.next_structure_id, next_role, today)
-        record_event(
-            conn,
-            now,
-            session,
-            row.id,
-            row.dossier_id,
-            role,
-            action,
-            row.state,
-            to,
-            f"Transmise {TO_HOLDER.get(Holder(next_role), next_role)}",
-        )
-        if next_role == Holder.MOE:
+            source = applied.target
+            if status := self.transitions.closes(applied, s):
+                close_dossier(conn, row.dossier_id, status, now)
+        if last.clock and holder_role == Holder.MOE:
             start_payment_clock(conn, row.dossier_id, today)
 
+    @staticmethod
+    def _suspender(conn: Connection, piece_id: int) -> tuple[int, str]:
+        """Who suspended the piece last, and in which role (a completed piece goes back)."""
+        last = conn.execute(
+            select(events.c.structure_id, events.c.acting_role)
+            .where(events.c.piece_id == piece_id, events.c.action == str(Action.SUSPEND))
+            .order_by(events.c.id.desc())
+            .limit(1)
+        ).one()
+        return last.structure_id, last.acting_role
+
     def sweep(self) -> int:
-        """Move pieces whose validator let the delay pass to VALIDATION n HORS DELAI."""
+        """Apply the table's deadline rows (action `expire`) to the pieces whose validator let
+        the delay pass: VALIDATION n HORS DELAI, then on to the next holder."""
         today, now = self.today(), self.clock()
         limit = today - timedelta(days=self.config.deadlines.validator_days)
         moved = 0
-        for state_code in (
-            "MISE_A_DISPOSITION_PREMIER_VALIDEUR",
-            "MISE_A_DISPOSITION_SECOND_VALIDEUR",
-        ):
+        for state_code in self.transitions.sources(Action.EXPIRE):
             with self.store.read() as conn:
                 ids = list(
                     conn.execute(
@@ -423,7 +315,10 @@ class Workflow:
                     row = piece_row(conn, piece_id, lock=True)
                     if row.state != state_code:
                         continue
-                    self._validated(conn, None, row, row.holder_role, now, today, expired=True)
+                    s = Situation(row, self.cadres.get(row.cadre), None)
+                    self._apply(
+                        conn, None, row, self.transitions.resolve(Action.EXPIRE, s), s, now, today
+                    )
                 moved += 1
                 self.extensions.emit(
                     "deadline_crossed", {"piece": self.piece(piece_id), "deadline": "validation"}

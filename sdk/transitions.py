@@ -1,0 +1,557 @@
+"""The transition table: where each action leads from each state, as data.
+
+One row says: from this state (or any state of this stage), this action, done by this actor
+on a piece held in this role (and, for a refusal, for this motive), when these named guards
+hold, leads to this state; who holds the piece next; whether it closes the dossier or starts
+the MOE's payment clock; what the history says; and which automatic step follows. The engine
+(`workflow`, `deposit`) looks rows up and applies them; the CLI prints them
+(``decompte states``); plugins add rows through the ``decompte_transitions`` hook.
+
+Lookup: the rows of the piece's state come before those of its stage; a row for the piece's
+cadre comes before a row for any cadre; within those, the first row whose guards hold and
+whose actor is the acting structure is applied. This module needs no database: what a guard
+reads from the store comes through `Situation.successors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from .errors import Conflict, DecompteError, NotAuthorised, UsageError
+from .states import (
+    REFUSAL_MOTIVES,
+    STATES,
+    SUSPENDERS,
+    Action,
+    Holder,
+    Motive,
+    Stage,
+    State,
+    label,
+)
+from .vocabulary import ACTION_LABELS, TRANSITION_REFUSALS
+
+if TYPE_CHECKING:
+    from .cadres import Cadre, CadreTable
+
+
+class Actor(StrEnum):
+    """Who may apply a row."""
+
+    HOLDER = "holder"  # the structure holding the piece
+    DEPOSITOR = "depositor"  # the structure that deposited it
+    SUPPLIER = "supplier"  # the dossier's supplier (tacit procedure)
+    NEXT_DEPOSITOR = "next_depositor"  # the depositor of a refused next piece
+    SYSTEM = "system"  # the engine itself (deadlines, forwarding)
+
+
+class NextHolder(StrEnum):
+    """Who holds the piece after the row."""
+
+    SAME = "same"
+    DEPOSITOR = "depositor"  # in the role DEPOSANT
+    SUSPENDER = "suspender"  # whoever suspended it, in the role it acted in
+    NEXT = "next"  # the cadre's next role, at the piece's next structure
+    SECOND_VALIDATOR = "second_validator"
+    ROUTE = "route"  # a deposit: the holder the routing found
+    NOBODY = "nobody"
+
+
+#: Actions a user applies to a piece (offered by `Workflow.allowed_actions`).
+USER_ACTIONS = (
+    Action.TAKE,
+    Action.REFUSE,
+    Action.SUSPEND,
+    Action.COMPLETE,
+    Action.VALIDATE,
+    Action.ASSOCIATE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One row of the transition table.
+
+    `source`: a state code, a `Stage` value (every state of that stage) or "" for a deposit
+    (`target` is then the new piece's first state; `role` the role that receives it).
+    `guard`: names of `GUARDS` that must all hold. `closes`: the dossier status it sets, when
+    the guard `closes_if` holds (always when empty). `clock`: starts the MOE's payment clock
+    when the piece reaches the MOE. `reason`: a `vocabulary.REASON_TEXTS` key for the history
+    ("": the user's comment). `then`: the automatic action applied next, in the same
+    transaction (a `Actor.SYSTEM` row from `target`). `acting`: the role written in the
+    history ("": the holder's role).
+    """
+
+    source: str
+    action: Action
+    target: str
+    role: str = ""
+    actor: Actor = Actor.HOLDER
+    holder: NextHolder = NextHolder.SAME
+    guard: tuple[str, ...] = ()
+    motive: str = ""
+    cadre: str = ""
+    closes: str = ""
+    closes_if: str = ""
+    clock: bool = False
+    reason: str = ""
+    then: str = ""
+    acting: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.guard, str):  # one guard may be given by its name alone
+            object.__setattr__(self, "guard", (self.guard,) if self.guard else ())
+
+    def as_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["guard"] = list(self.guard)
+        return row
+
+
+@dataclass(slots=True)
+class Situation:
+    """What guards and actors look at: the piece (a store row or a `Piece`), its cadre, the
+    acting structure (None: the engine), the cadre being deposited after it, and a loader of
+    its next pieces (state, depositor_structure_id)."""
+
+    piece: Any
+    cadre: Cadre | None
+    me: int | None
+    next_cadre: Cadre | None = None
+    cadres: CadreTable | None = None
+    successors: Callable[[], Sequence[Any]] | None = None
+    _loaded: Sequence[Any] | None = field(default=None, repr=False)
+
+    def next_pieces(self) -> Sequence[Any]:
+        if self._loaded is None:
+            self._loaded = self.successors() if self.successors else ()
+        return self._loaded
+
+
+# -- guards: named predicates --------------------------------------------------------------------
+
+
+def _final_cadre_taken_by_next_role(s: Situation) -> bool:
+    return s.cadre is not None and s.cadre.final and s.piece.holder_role == str(s.cadre.next_role)
+
+
+def _holder_may_suspend(s: Situation) -> bool:
+    return s.piece.holder_role in SUSPENDERS
+
+
+def _initial_piece(s: Situation) -> bool:
+    return s.piece.previous_id is None
+
+
+def _second_validator_named(s: Situation) -> bool:
+    return bool(getattr(s.piece, "validator2_structure_id", None))
+
+
+def _next_cadre_by_holder(s: Situation) -> bool:
+    if s.next_cadre is not None:
+        return s.next_cadre.by_holder
+    # offered on the piece: some cadre may follow it, deposited by its holder
+    return s.cadres is not None and any(c.by_holder for c in s.cadres.next_after(s.piece.cadre))
+
+
+def _next_cadre_tacit(s: Situation) -> bool:
+    # the tacit procedure is a deposit of the supplier, never offered as an action on the piece
+    return s.next_cadre is not None and not s.next_cadre.by_holder
+
+
+def _next_piece_refused(s: Situation) -> bool:
+    found = s.next_pieces()
+    return bool(found) and all(STATES[p.state].stage is Stage.REFUSED for p in found)
+
+
+GUARDS: dict[str, Callable[[Situation], bool]] = {
+    "final_cadre_taken_by_next_role": _final_cadre_taken_by_next_role,
+    "holder_may_suspend": _holder_may_suspend,
+    "initial_piece": _initial_piece,
+    "second_validator_named": _second_validator_named,
+    "next_cadre_by_holder": _next_cadre_by_holder,
+    "next_cadre_tacit": _next_cadre_tacit,
+    "next_piece_refused": _next_piece_refused,
+}
+
+
+def _actor_is(actor: Actor, s: Situation) -> bool:
+    p, me = s.piece, s.me
+    if actor is Actor.SYSTEM:
+        return me is None
+    if me is None:
+        return False
+    if actor is Actor.HOLDER:
+        return me == p.holder_structure_id
+    if actor is Actor.DEPOSITOR:
+        return me == p.depositor_structure_id
+    if actor is Actor.SUPPLIER:
+        return me == p.supplier_structure_id
+    return any(n.depositor_structure_id == me for n in s.next_pieces())
+
+
+# -- the built-in rows ---------------------------------------------------------------------------
+
+_AT, _TAKEN, _VALIDATING = Stage.AT_RECIPIENT.value, Stage.TAKEN.value, Stage.AT_VALIDATOR.value
+_RECIPIENTS = ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
+_VALIDATORS = ("PREMIER_VALIDEUR", "SECOND_VALIDEUR")
+_EXPIRED = {
+    "PREMIER_VALIDEUR": "VALIDATION_1_HORS_DELAI",
+    "SECOND_VALIDEUR": "VALIDATION_2_HORS_DELAI",
+}
+
+
+def _builtin() -> list[Transition]:
+    T, A, N = Transition, Action, NextHolder
+    rows: list[Transition] = []
+    # deposit: the new piece is made available to the role the routing found
+    for role in (*_RECIPIENTS, "PREMIER_VALIDEUR"):
+        rows.append(
+            T("", A.DEPOSIT, f"MISE_A_DISPOSITION_{role}", role, holder=N.ROUTE, clock=True)
+        )
+    for role in _RECIPIENTS:
+        rows.append(
+            T(
+                _AT,
+                A.TAKE,
+                f"PRISE_EN_COMPTE_{role}",
+                role,
+                closes="TERMINE",
+                closes_if="final_cadre_taken_by_next_role",
+            )
+        )
+    for role in (*_RECIPIENTS, *_VALIDATORS):
+        for motive in sorted(REFUSAL_MOTIVES[role]):
+            for source in (_VALIDATING,) if role in _VALIDATORS else (_AT, _TAKEN):
+                rows.append(
+                    T(
+                        source,
+                        A.REFUSE,
+                        f"REFUSEE_{role}_{motive}",
+                        role,
+                        holder=N.DEPOSITOR,
+                        motive=motive,
+                        closes="REFUSE",
+                        closes_if="initial_piece",
+                    )
+                )
+    for source in (_AT, _TAKEN):
+        rows.append(
+            T(source, A.SUSPEND, "SUSPENDUE", holder=N.DEPOSITOR, guard=("holder_may_suspend",))
+        )
+    rows.append(
+        T(
+            Stage.SUSPENDED.value,
+            A.COMPLETE,
+            "COMPLETEE",
+            actor=Actor.DEPOSITOR,
+            holder=N.SUSPENDER,
+            acting=Holder.DEPOSANT.value,
+        )
+    )
+    # validators: the first forwards to the second when there is one, else to the next role;
+    # a validator who lets the delay pass is skipped by the engine (deadline sweep)
+    for role in _VALIDATORS:
+        for action, target in (
+            (A.VALIDATE, f"VALIDEE_PAR_{role}"),
+            (A.EXPIRE, _EXPIRED[role]),
+        ):
+            source = _VALIDATING if action is A.VALIDATE else f"MISE_A_DISPOSITION_{role}"
+            actor = Actor.HOLDER if action is A.VALIDATE else Actor.SYSTEM
+            if role == "PREMIER_VALIDEUR":
+                rows.append(
+                    T(
+                        source,
+                        action,
+                        target,
+                        role,
+                        actor,
+                        N.NOBODY,
+                        guard=("second_validator_named",),
+                        then=A.FORWARD.value,
+                    )
+                )
+                rows.append(
+                    T(
+                        target,
+                        A.FORWARD,
+                        "MISE_A_DISPOSITION_SECOND_VALIDEUR",
+                        role,
+                        Actor.SYSTEM,
+                        N.SECOND_VALIDATOR,
+                        guard=("second_validator_named",),
+                        reason="to_second_validator",
+                    )
+                )
+            rows.append(
+                T(source, action, target, role, actor, N.NEXT, clock=True, reason="to_next_holder")
+            )
+    # the next piece of the dossier ends this one
+    for source in (_AT, _TAKEN):
+        rows.append(
+            T(
+                source,
+                A.ASSOCIATE,
+                "ASSOCIEE",
+                holder=N.NOBODY,
+                guard=("next_cadre_by_holder",),
+                reason="next_piece",
+            )
+        )
+        rows.append(
+            T(
+                source,
+                A.ASSOCIATE,
+                "REMPLACEE_PAR_A22",
+                actor=Actor.SUPPLIER,
+                holder=N.NOBODY,
+                guard=("next_cadre_tacit",),
+                reason="next_piece",
+            )
+        )
+    rows.append(  # a refused next piece is deposited again, under a new number
+        T(
+            "ASSOCIEE",
+            A.ASSOCIATE,
+            "ASSOCIEE",
+            actor=Actor.NEXT_DEPOSITOR,
+            holder=N.NOBODY,
+            guard=("next_cadre_by_holder", "next_piece_refused"),
+            reason="next_piece",
+        )
+    )
+    return rows
+
+
+# -- checking rows -------------------------------------------------------------------------------
+
+
+def row_problem(row: object, states: dict[str, State]) -> str:
+    """Why a row cannot go into the table ("" when it can), in French."""
+    if not isinstance(row, Transition):
+        return f"{row!r} n'est pas une Transition"
+    try:
+        action = Action(row.action)
+    except ValueError:
+        return f"transition {row.source or 'dépôt'} : action inconnue {row.action}"
+    where = f"transition {row.source or 'dépôt'} → {row.target} ({action})"
+    stages = {s.value for s in Stage}
+    if (row.source == "") != (action is Action.DEPOSIT):
+        return f"{where} : seul un dépôt part de « » (aucun état)"
+    if row.source and row.source not in states and row.source not in stages:
+        return f"{where} : état de départ inconnu {row.source}"
+    if row.target not in states:
+        return f"{where} : état d'arrivée inconnu {row.target}"
+    if row.then and row.then not in {a.value for a in Action}:
+        return f"{where} : action suivante inconnue {row.then}"
+    for name in (*row.guard, *((row.closes_if,) if row.closes_if else ())):
+        if name not in GUARDS:
+            return f"{where} : condition inconnue {name}"
+    if row.motive and row.motive not in {m.value for m in Motive}:
+        return f"{where} : motif inconnu {row.motive}"
+    try:
+        Actor(row.actor), NextHolder(row.holder)
+    except ValueError as exc:
+        return f"{where} : {exc}"
+    return ""
+
+
+# -- the table -----------------------------------------------------------------------------------
+
+
+class TransitionTable:
+    """The rows, indexed by (source, action): a lookup costs two dictionary reads."""
+
+    def __init__(self, rows: Iterable[Transition] = ()) -> None:
+        self._rows: list[Transition] = []
+        self._index: dict[tuple[str, str], list[Transition]] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: Transition) -> None:
+        """Add a row (checked by `row_problem` first); a row for one cadre goes before the
+        rows for any cadre of the same source and action."""
+        self._rows.append(row)
+        same = self._index.setdefault((row.source, str(row.action)), [])
+        if row.cadre:
+            at = next((i for i, r in enumerate(same) if not r.cadre), len(same))
+            same.insert(at, row)
+        else:
+            same.append(row)
+
+    def remove(self, row: Transition) -> None:
+        self._rows.remove(row)
+        self._index[(row.source, str(row.action))].remove(row)
+
+    def __iter__(self) -> Iterator[Transition]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, row: object) -> bool:
+        return row in self._rows
+
+    def candidates(self, state: str, action: Action, cadre: str) -> list[Transition]:
+        """The rows for this action from this state, else from its stage, for the cadre."""
+        known = STATES.get(state)
+        for source in (state, known.stage.value if known else None):
+            rows = self._index.get((source, str(action))) if source is not None else None
+            if rows:
+                found = [r for r in rows if not r.cadre or r.cadre == cadre]
+                if found:
+                    return found
+        return []
+
+    def initial(self, cadre: str, role: str) -> Transition:
+        """The deposit row: the first state of a piece of `cadre` made available to `role`."""
+        for row in self._index.get(("", str(Action.DEPOSIT)), ()):
+            if (not row.cadre or row.cadre == cadre) and row.role in ("", str(role)):
+                return row
+        raise Conflict(
+            f"Aucun état initial pour un dépôt vers {role}",
+            field="cadre",
+            hint="le cadre n'a pas de transition de dépôt (plugin ?)",
+        )
+
+    def first(self, action: Action, *, role: str = "", motive: str = "") -> Transition:
+        """The first row of this action for this role (and motive), from any source."""
+        for row in self._rows:
+            if row.action == action and row.role in ("", role) and row.motive in ("", motive):
+                return row
+        raise KeyError(f"aucune transition {action} pour {role}")
+
+    def sources(self, action: Action) -> list[str]:
+        """The states a row of this action leaves from (e.g. those the deadline sweep reads)."""
+        return list(dict.fromkeys(r.source for r in self._rows if r.action == action))
+
+    def follow(self, row: Transition, s: Situation) -> Transition | None:
+        """The automatic row a row chains to (`then`), if one's guards hold."""
+        if not row.then:
+            return None
+        for nxt in self.candidates(row.target, Action(row.then), s.piece.cadre):
+            if nxt.actor is Actor.SYSTEM and all(GUARDS[g](s) for g in nxt.guard):
+                return nxt
+        return None
+
+    def offered(self, action: Action, s: Situation) -> bool:
+        """Whether the acting structure may apply this action now (no refusal raised)."""
+        piece = s.piece
+        for row in self.candidates(piece.state, action, piece.cadre):
+            if (
+                row.role in ("", piece.holder_role)
+                and row.actor is not Actor.SYSTEM
+                and all(GUARDS[g](s) for g in row.guard)
+                and _actor_is(row.actor, s)
+            ):
+                return True
+        return False
+
+    def resolve(
+        self,
+        action: Action,
+        s: Situation,
+        *,
+        motive: str | None = None,
+        actor_first: bool = True,
+        field: str = "piece",
+    ) -> Transition:
+        """The row to apply, or the named refusal: no row from this state (Conflict), not the
+        acting structure's turn (NotAuthorised), a motive the role may not use (UsageError),
+        a guard that does not hold (its own refusal, else Conflict)."""
+        piece = s.piece
+        rows = self.candidates(piece.state, action, piece.cadre)
+        if not rows:
+            raise _no_transition(action, piece.state)
+        if actor_first and not any(_actor_is(r.actor, s) for r in rows):
+            raise _wrong_actor(action, rows[0].actor, field)
+        role = piece.holder_role
+        rows = [r for r in rows if r.role in ("", role)]
+        if motive is not None:
+            allowed = sorted({r.motive for r in rows if r.motive})
+            rows = [r for r in rows if r.motive in ("", motive)]
+            if not rows:
+                raise UsageError(
+                    TRANSITION_REFUSALS["motive"].format(motive=motive, role=role),
+                    field="motive",
+                    hint=TRANSITION_REFUSALS["motive_hint"].format(
+                        allowed=", ".join(allowed) or "aucun"
+                    ),
+                )
+        failed_guard, failed_actor = "", None
+        for row in rows:
+            bad = next((g for g in row.guard if not GUARDS[g](s)), "")
+            if bad:
+                failed_guard = failed_guard or bad
+            elif _actor_is(row.actor, s):
+                return row
+            else:
+                failed_actor = failed_actor or row
+        if failed_actor is not None:
+            raise _wrong_actor(action, failed_actor.actor, field)
+        if failed_guard in TRANSITION_REFUSALS:
+            raise NotAuthorised(
+                TRANSITION_REFUSALS[failed_guard],
+                field=field,
+                hint=TRANSITION_REFUSALS.get(f"{failed_guard}_hint", ""),
+            )
+        raise _no_transition(action, piece.state)
+
+    def closes(self, row: Transition, s: Situation) -> str:
+        """The dossier status the row sets here ("" none)."""
+        if row.closes and (not row.closes_if or GUARDS[row.closes_if](s)):
+            return row.closes
+        return ""
+
+
+def holder_after(
+    row: Transition,
+    piece: Any,
+    cadre: Cadre | None,
+    today: date,
+    suspender: tuple[int, str] | None = None,
+) -> tuple[int | None, str, date | None]:
+    """Who holds the piece after `row` (structure id, role) and since when; `suspender` is
+    who suspended it last (structure id, role), for `NextHolder.SUSPENDER`."""
+    n = row.holder
+    if n is NextHolder.SAME:
+        return piece.holder_structure_id, piece.holder_role, piece.holder_since
+    if n is NextHolder.DEPOSITOR:
+        return piece.depositor_structure_id, Holder.DEPOSANT.value, today
+    if n is NextHolder.SUSPENDER and suspender is not None:
+        return suspender[0], suspender[1], today
+    if n is NextHolder.NEXT:
+        role = str(cadre.next_role) if cadre is not None else Holder.MOE.value
+        return piece.next_structure_id, role, today
+    if n is NextHolder.SECOND_VALIDATOR:
+        return piece.validator2_structure_id, Holder.SECOND_VALIDEUR.value, today
+    if n is NextHolder.NOBODY:
+        return None, Holder.NONE.value, today
+    raise ValueError(f"détenteur {n} : à fixer par l'appelant")
+
+
+def _no_transition(action: Action, state: str) -> DecompteError:
+    associate = action is Action.ASSOCIATE
+    key = "associate" if associate else "no_transition"
+    return Conflict(
+        TRANSITION_REFUSALS[key].format(action=ACTION_LABELS[action], state=label(state)),
+        field="after" if associate else "state",
+        hint="" if action is Action.ASSOCIATE else TRANSITION_REFUSALS["no_transition_hint"],
+    )
+
+
+def _wrong_actor(action: Action, actor: Actor, field: str) -> DecompteError:
+    key = f"{action}_{actor}" if f"{action}_{actor}" in TRANSITION_REFUSALS else str(actor)
+    return NotAuthorised(
+        TRANSITION_REFUSALS[key], field=field, hint=TRANSITION_REFUSALS.get(f"{key}_hint", "")
+    )
+
+
+BUILTIN_TRANSITIONS: tuple[Transition, ...] = tuple(_builtin())
+
+#: The engine's table: the built-in rows, then those the plugins add (`PluginHost.install_states`).
+TRANSITIONS = TransitionTable(BUILTIN_TRANSITIONS)
