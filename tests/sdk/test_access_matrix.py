@@ -462,3 +462,16 @@ def test_marche_show_needs_a_login(world, cli_dbs):
     assert out.returncode == 2
     assert json.loads(out.stderr)["field"] == "--as"
     assert "Réhabilitation" not in out.stdout
+
+
+def test_cli_a_manager_reactivates_the_structure(world, tmp_path):
+    db = _copy(world.dbs["inactive"], tmp_path)
+    out = _cli(db, LOGINS["moe"], "synthese")
+    assert out.returncode == 4 and json.loads(out.stderr)["field"] == "structure"
+    out = _cli(db, LOGINS["clerk"], "structure", "activate", "on")  # a simple user
+    assert out.returncode == 4 and "gestionnaires" in json.loads(out.stderr)["message"]
+    out = _cli(db, GS_LOGIN, "structure", "activate", "on")  # the MOE's secondary manager
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["active"] is True
+    assert _cli(db, LOGINS["moe"], "synthese").returncode == 0
+    assert _cli(db, LOGINS["moa"], "synthese").returncode == 4  # the others stay inactive

@@ -9,8 +9,9 @@ import sqlite3
 import pytest
 from sqlalchemy import select, update
 
-from decompte.sdk.errors import NotAuthorised, NotFound
+from decompte.sdk.errors import NotAuthorised, NotFound, ValidationRefused
 from decompte.sdk.passwords import needs_rehash
+from decompte.sdk.pluginapi import PluginView
 from decompte.sdk.queries import SearchCriteria
 from decompte.sdk.store.schema import users
 
@@ -155,3 +156,66 @@ def test_user_with_several_structures_must_choose(core, as_):
     assert session.structure.name == "SYNDICAT DES EAUX DU LOIRET"
     with pytest.raises(NotAuthorised):
         core.login(moe.user.login, "Decompte-Demo-2026", "13000412000171")
+
+
+def test_a_manager_reactivates_an_inactive_structure_that_meanwhile_acts_on_nothing(core, as_, a4):
+    """Seed 002: GP and GS hold the structure's administration rights; no one else."""
+    moe = as_("moe")
+    core.org.set_structure_active(moe, moe.structure.id, False)
+    with pytest.raises(NotAuthorised) as raised:
+        core.queries.piece(moe, a4.id)
+    assert raised.value.field == "structure"
+    back = core.org.open_session(moe.user, inactive_ok=True)
+    with pytest.raises(NotAuthorised):  # the session only serves the reactivation
+        core.queries.synthese(back)
+    clerk_moa = as_("clerk")
+    with pytest.raises(NotAuthorised) as raised:  # a simple user of the MOA, on its own one
+        core.org.set_structure_active(clerk_moa, clerk_moa.structure.id, False)
+    assert "gestionnaires" in raised.value.message
+    with pytest.raises(NotAuthorised):  # a manager of another structure
+        core.org.set_structure_active(as_("moa"), moe.structure.id, True)
+    core.org.set_structure_active(back, moe.structure.id, True)
+    assert core.workflow.take(as_("moe"), a4.id).state == "PRISE_EN_COMPTE_MOE"
+
+
+def test_an_inactive_structure_receives_nothing(core, as_, draft):
+    moe = as_("moe")
+    core.org.set_structure_active(moe, moe.structure.id, False)
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.deposit(as_("titulaire"), draft(A4, "AUTH-INACTIVE"))
+    named = [f for f in raised.value.findings if moe.structure.name in f.message]
+    assert named and named[0].severity == "error"
+
+
+def test_a_session_opened_before_the_lockout_acts_on_nothing_until_it_ends(core, as_, a4, clock):
+    moe = as_("moe")  # e.g. the app left open, while someone tries the password
+    for _ in range(5):
+        with pytest.raises(NotAuthorised):
+            core.login(moe.user.login, "mauvais")
+    for read in (
+        lambda: core.queries.piece(moe, a4.id),
+        lambda: core.queries.synthese(moe),
+        lambda: core.register.mine(moe),
+        lambda: core.org.bank_details(moe),
+        lambda: core.workflow.take(moe, a4.id),
+    ):
+        with pytest.raises(NotAuthorised) as raised:
+            read()
+        assert raised.value.field == "login"
+    clock.advance(hours=1)
+    assert core.workflow.take(moe, a4.id).state == "PRISE_EN_COMPTE_MOE"
+
+
+def test_plugin_views_read_through_the_policy(core, as_, a4):
+    plumber = as_("soustraitant2")  # on the gymnase only
+    view = PluginView(core, plumber)
+    with pytest.raises(NotFound):
+        view.piece(a4.id)
+    electrician = as_("soustraitant").structure  # private, on the school only
+    with pytest.raises(NotFound):
+        view.structure(electrician.id)
+    assert view.structure(plumber.structure.id).name == plumber.structure.name
+    assert PluginView(core).structure(electrician.id).name == electrician.name  # listeners
+    moe = as_("moe")
+    core.org.open_space(moe, "FACTURES_TRAVAUX", "CONSULTATION")
+    assert PluginView(core, moe).history(a4.id)
