@@ -168,7 +168,10 @@ class Queries:
         self.clock = clock
 
     def my_structures(self, session: Session) -> list[int]:
-        return [m.structure_id for m in self.org.memberships(session.user.id)]
+        """The user's structures whose pieces the policy lets the session list (the acting
+        one first; one without the works space, or inactive, is left out)."""
+        with self.store.read() as conn:
+            return self.org.access.usable_structures(conn, session, Verb.LIST_PIECES)
 
     def _scope(self, session: Session, ids: Sequence[int] | None) -> list[int]:
         with self.store.read() as conn:
@@ -202,11 +205,11 @@ class Queries:
             raise UsageError(
                 f"Rôle inconnu : {c.role}", field="role", hint="FOURNISSEUR, MOE ou MOA"
             ) from None
-        if c.structure_ids is None:
-            with self.store.read() as conn:
-                scope = self.org.access.usable_structures(conn, session, Verb.LIST_PIECES)
-        else:
-            scope = self._scope(session, c.structure_ids)
+        scope = (
+            self.my_structures(session)
+            if c.structure_ids is None
+            else self._scope(session, c.structure_ids)
+        )
         role_column: ColumnElement[Any] = ROLE_COLUMNS[role]
         if _selective(c):
             # A filter that matches few pieces must drive the query; without this the planner
