@@ -40,6 +40,9 @@ async def test_identity_switch_with_one_key(make_app: Any, core: Any) -> None:
     moa = core.org.open_session(core.org.user("marie.lambert@saint-aubin.fr"))
     request = core.org.request_attachment(moe_user, moa.structure.id)
     core.org.decide_attachment(moa, request, True, MemberRole.USER)
+    # A simple user reads the commune's pieces once subscribed to the works space.
+    core.org.request_space(core.org.open_session(moe_user, moa.structure.identifier))
+    core.org.decide_space(moa, moe_user.id, "FACTURES_TRAVAUX", True)
     app = make_app()
     async with app.run_test(size=(160, 40)) as pilot:
         await login(pilot, "moe")
