@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, select
 
+from .access import may_receive
 from .cadres import Cadre
 from .errors import NotAuthorised, NotFound, UsageError
 from .findings import Finding, Severity
@@ -75,24 +76,46 @@ def route_deposit(
     role = cadre.depositor if cadre and cadre.depositor in roles else roles[0]
     by_id = structures_by_id(conn, {a.structure_id for a in marche.actors})
 
-    def pick(identifier: str, default: int | None, field_name: str) -> Structure | None:
-        if identifier.strip():
-            found = conn.execute(
-                select(structures).where(structures.c.identifier == identifier.replace(" ", ""))
-            ).first()
-            if found is None:
-                findings.append(
-                    Finding(
-                        "actors.unknown",
-                        Severity.ERROR,
-                        field_name,
-                        f"Aucune structure d'identifiant {identifier}",
-                        "cherchez la structure par raison sociale ou code postal",
-                    )
+    def pick(
+        identifier: str, default: int | None, card: list[int], field_name: str, what: str
+    ) -> Structure | None:
+        """The structure named (or the default), if the identity card lists it for this
+        role and it is active; a finding otherwise, never a silent route."""
+        if not identifier.strip():
+            chosen = by_id.get(default) if default else None
+            return _receiving(chosen, field_name, findings)
+        found = conn.execute(
+            select(structures).where(structures.c.identifier == identifier.replace(" ", ""))
+        ).first()
+        if found is None:
+            findings.append(
+                Finding(
+                    "actors.unknown",
+                    Severity.ERROR,
+                    field_name,
+                    f"Aucune structure d'identifiant {identifier}",
+                    "cherchez la structure par raison sociale ou code postal",
                 )
-                return None
-            return R.structure(found)
-        return by_id.get(default) if default else None
+            )
+            return None
+        named = R.structure(found)
+        if named.id not in card and named.id != default:
+            listed = " ; ".join(
+                f"{by_id[i].identifier} - {by_id[i].name}" for i in card if i in by_id
+            )
+            findings.append(
+                Finding(
+                    "actors.not_on_card",
+                    Severity.ERROR,
+                    field_name,
+                    f"{named.identifier} - {named.name} n'est pas {what} du marché {marche.number}",
+                    f"d'après la fiche identité du marché : {listed}"
+                    if listed
+                    else "la fiche identité du marché n'en nomme aucune : complétez-la",
+                )
+            )
+            return None
+        return _receiving(named, field_name, findings)
 
     if prev is not None:
         supplier = structures_by_id(conn, {prev.supplier_structure_id})[prev.supplier_structure_id]
@@ -112,7 +135,13 @@ def route_deposit(
                 "déposez pour la structure du fournisseur, ou corrigez le fichier",
             )
         )
-    moe = pick(draft.moe_identifier, marche.one(ActorRole.MOE), "moe_identifier")
+    moe = pick(
+        draft.moe_identifier,
+        (prev.moe_structure_id if prev is not None else None) or marche.one(ActorRole.MOE),
+        marche.structures(ActorRole.MOE),
+        "moe_identifier",
+        "la maîtrise d'œuvre",
+    )
     moa = by_id.get(marche.one(ActorRole.MOA) or 0)
     financial = by_id.get(marche.one(ActorRole.SERVICE_FINANCIER) or 0)
     default_recipient = (
@@ -120,7 +149,13 @@ def route_deposit(
         if prev is not None
         else (marche.one(ActorRole.SERVICE_FINANCIER) or marche.one(ActorRole.MOA))
     )
-    recipient = pick(draft.recipient_identifier, default_recipient, "recipient_identifier")
+    recipient = pick(
+        draft.recipient_identifier,
+        default_recipient,
+        marche.structures(ActorRole.SERVICE_FINANCIER) + marche.structures(ActorRole.MOA),
+        "recipient_identifier",
+        "destinataire (maîtrise d'ouvrage ou service financier)",
+    )
     next_role = cadre.next_role if cadre else ActorRole.MOE
     target = {
         ActorRole.MOE: moe,
@@ -128,17 +163,21 @@ def route_deposit(
         ActorRole.SERVICE_FINANCIER: financial or recipient,
         ActorRole.FOURNISSEUR: supplier,
     }.get(next_role)
+    target_field = "moe_identifier" if next_role is ActorRole.MOE else "recipient_identifier"
+    if target in (moa, financial):  # not picked above: still an active structure?
+        target = _receiving(target, target_field, findings)
     if target is None:
-        findings.append(
-            Finding(
-                "actors.next",
-                Severity.ERROR,
-                "moe_identifier" if next_role is ActorRole.MOE else "recipient_identifier",
-                f"Le marché {marche.number} n'a pas de structure {next_role} pour recevoir "
-                "la pièce",
-                "complétez la fiche identité du marché",
+        if not any(f.field == target_field and f.severity is Severity.ERROR for f in findings):
+            findings.append(
+                Finding(
+                    "actors.next",
+                    Severity.ERROR,
+                    target_field,
+                    f"Le marché {marche.number} n'a pas de structure {next_role} pour "
+                    "recevoir la pièce",
+                    "complétez la fiche identité du marché",
+                )
             )
-        )
         target = session.structure
     validator1 = validator2 = None
     if cadre is not None and cadre.validated:
@@ -148,6 +187,8 @@ def route_deposit(
             upper = marche.actor(validator1.id, ActorRole.COTRAITANT)
             if upper is not None and upper.validator_structure_id:
                 validator2 = by_id.get(upper.validator_structure_id)
+    if validator1 is not None and not may_receive(validator1):
+        _receiving(validator1, "supplier_identifier", findings)
     if validator1 is not None:
         holder, holder_role = validator1, Holder.PREMIER_VALIDEUR
     else:
@@ -155,3 +196,22 @@ def route_deposit(
     return Route(
         supplier, recipient, moe, moa, holder, holder_role, target, validator1, validator2, role
     )
+
+
+def _receiving(
+    structure: Structure | None, field_name: str, findings: list[Finding]
+) -> Structure | None:
+    """The structure, when it may be sent pieces; an inactive one receives nothing."""
+    if structure is None or may_receive(structure):
+        return structure
+    findings.append(
+        Finding(
+            "actors.inactive",
+            Severity.ERROR,
+            field_name,
+            f"La structure {structure.identifier} - {structure.name} est inactive : "
+            "elle ne reçoit pas de pièce",
+            "un gestionnaire doit la réactiver, ou corrigez la fiche identité du marché",
+        )
+    )
+    return None

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import states as S
 from ..amounts import compute_totals, parse_amount, vat_line
+from ..deposit_form import DepositForm, open_form
 from ..errors import NotFound, UsageError
 from ..files_check import AttachmentInput
 from ..model import PaymentMode, Piece, PieceDraft, VatLine, VatType
@@ -180,6 +181,48 @@ def piece_ref(ctx: Context, ref: str) -> Piece:
 
 def deposit(ctx: Context) -> int:
     a = ctx.args
+    form, draft, attachments = deposit_request(ctx)
+    receipt = ctx.core.workflow.deposit(
+        ctx.session,
+        draft,
+        file=a.file,
+        attachments_in=attachments,
+        after=form.after,
+        confirm_warnings=a.confirm,
+    )
+    p = receipt.piece
+    notes = "\n".join(f"  {f}" for f in receipt.findings)
+    ctx.emit(
+        {
+            "piece": p,
+            "certificate": receipt.certificate,
+            "dossier": receipt.dossier_number,
+            "message": receipt.message,
+            "findings": [f.as_dict() for f in receipt.findings],
+        },
+        f"{receipt.message}\n"
+        + fields(
+            [
+                ("Certificat de dépôt n°", receipt.certificate),
+                ("Montant HT total", f"{money(p.total_ht)} €"),
+                ("Montant TVA", f"{money(p.total_vat)} €"),
+                ("Montant TTC", f"{money(p.total_ttc)} €"),
+                ("Montant à payer", f"{money(p.amount_due)} €"),
+                ("Date de dépôt", p.deposited_at),
+                ("Dossier de facturation N°", receipt.dossier_number),
+                ("Pièce", f"#{p.id}"),
+            ]
+        )
+        + (f"\nConstats :\n{notes}" if notes else ""),
+    )
+    return 0
+
+
+def deposit_request(ctx: Context) -> tuple[DepositForm, PieceDraft, list[AttachmentInput]]:
+    """The deposit the command line describes: its form (marché or previous piece), the
+    draft completed with the form's defaults (as the app's Déposer tab completes it) and
+    the attachments."""
+    a = ctx.args
     lines = _lines(a.line)
     totals = compute_totals(
         lines, _amount(a.discount, "--discount"), _amount(a.prepaid, "--prepaid")
@@ -229,40 +272,8 @@ def deposit(ctx: Context) -> int:
         path, _, rest = spec.partition(":")
         kind, _, designation = rest.partition(":")
         attachments.append(AttachmentInput(Path(path), kind or "AUTRE", designation))
-    receipt = ctx.core.workflow.deposit(
-        ctx.session,
-        draft,
-        file=a.file,
-        attachments_in=attachments,
-        after=after,
-        confirm_warnings=a.confirm,
-    )
-    p = receipt.piece
-    notes = "\n".join(f"  {f}" for f in receipt.findings)
-    ctx.emit(
-        {
-            "piece": p,
-            "certificate": receipt.certificate,
-            "dossier": receipt.dossier_number,
-            "message": receipt.message,
-            "findings": [f.as_dict() for f in receipt.findings],
-        },
-        f"{receipt.message}\n"
-        + fields(
-            [
-                ("Certificat de dépôt n°", receipt.certificate),
-                ("Montant HT total", f"{money(p.total_ht)} €"),
-                ("Montant TVA", f"{money(p.total_vat)} €"),
-                ("Montant TTC", f"{money(p.total_ttc)} €"),
-                ("Montant à payer", f"{money(p.amount_due)} €"),
-                ("Date de dépôt", p.deposited_at),
-                ("Dossier de facturation N°", receipt.dossier_number),
-                ("Pièce", f"#{p.id}"),
-            ]
-        )
-        + (f"\nConstats :\n{notes}" if notes else ""),
-    )
-    return 0
+    form = open_form(ctx.core, ctx.session, marche_number=draft.marche_number, after=after)
+    return form, form.complete(draft), attachments
 
 
 def _prefilled(draft: PieceDraft, a: Any) -> PieceDraft:

@@ -141,6 +141,8 @@ def test_validation_findings_are_printed_with_field_and_hint(demo_db):
         "20:100",
         "--total-ttc",
         "1,00",
+        "--iban",
+        "FR7630006000011234567890100",  # wrong check digits (no --iban: the account's)
         login="titulaire",
     )
     assert out.returncode == 3

@@ -133,3 +133,52 @@ def test_stale_version_is_a_conflict(core, as_, draft):
         core.workflow.suspend(as_("moe"), a4.id, "pièce manquante", expected_version=a4.version)
     with pytest.raises(Conflict):  # the state no longer allows it
         core.workflow.take(as_("moe"), a4.id)
+
+
+# -- recipient and MOE come from the marché's identity card --------------------------------------
+def actor_findings(raised):
+    return [f for f in raised.value.findings if f.rule_id.startswith("actors.")]
+
+
+def test_a_recipient_not_on_the_identity_card_is_refused_with_the_cards_names(core, as_, draft):
+    outsider = as_("cotraitant").structure  # on another marché, not on 2026-ECO-001
+    before = counts(core)
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.deposit(
+            as_("titulaire"), draft(A4, "CARD-1", recipient_identifier=outsider.identifier)
+        )
+    (finding,) = actor_findings(raised)
+    assert (finding.rule_id, finding.field) == ("actors.not_on_card", "recipient_identifier")
+    assert outsider.identifier in finding.message
+    for key in ("sf", "moa"):  # the hint names who may receive it
+        assert as_(key).structure.identifier in finding.hint
+    assert counts(core) == before
+
+
+def test_a_card_actor_in_another_role_is_not_the_moe(core, as_, draft):
+    moa = as_("moa").structure
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.deposit(as_("titulaire"), draft(A4, "CARD-2", moe_identifier=moa.identifier))
+    (finding,) = actor_findings(raised)
+    assert (finding.rule_id, finding.field) == ("actors.not_on_card", "moe_identifier")
+    assert as_("moe").structure.identifier in finding.hint
+
+
+def test_the_moa_of_the_card_may_be_chosen_as_recipient(core, as_, draft):
+    moa = as_("moa").structure
+    piece = core.workflow.deposit(
+        as_("titulaire"), draft(A4, "CARD-3", recipient_identifier=moa.identifier)
+    ).piece
+    assert piece.recipient_structure_id == moa.id
+
+
+def test_an_inactive_structure_receives_nothing(core, as_, draft):
+    moe = as_("moe")
+    core.org.set_structure_active(moe, moe.structure.id, False)
+    before = counts(core)
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.deposit(as_("titulaire"), draft(A4, "CARD-4"))  # A4 goes to the MOE
+    (finding,) = actor_findings(raised)
+    assert (finding.rule_id, finding.field) == ("actors.inactive", "moe_identifier")
+    assert "réactiver" in finding.hint
+    assert counts(core) == before
