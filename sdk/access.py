@@ -24,7 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import BindParameter, Connection, and_, bindparam, or_, select
 
 from .errors import NotAuthorised, NotFound
 from .model import SPACE_WORKS, Marche, MemberRole, Structure
@@ -113,7 +113,8 @@ def _facts_statement() -> Any:
         structures.c,
         users.c,
     )
-    user, structure = bindparam("user_id"), bindparam("structure_id")
+    user: BindParameter[int] = bindparam("user_id")
+    structure: BindParameter[int] = bindparam("structure_id")
     return (
         select(u.active, u.locked_until, m.role, ss.status, st.active.label("st_active"), sp.mode)
         .select_from(users)

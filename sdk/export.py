@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -388,7 +388,9 @@ class _PartyCache(dict[int, Party]):
             self[r.id] = Party(r.id, r.identifier, r.identifier_type, r.name, r.country)
 
 
-def _raw_chunks(conn: Any, statement: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
+def _raw_chunks(
+    conn: Any, statement: Any, size: int
+) -> Generator[list[tuple[Any, ...]], None, None]:
     """The statement's rows as the driver returns them, `size` at a time, on the
     connection's transaction (a server-side cursor on PostgreSQL, so memory stays flat).
 
@@ -413,7 +415,7 @@ def _raw_chunks(conn: Any, statement: Any, size: int) -> Iterator[list[tuple[Any
 _CURSOR_NAMES = count(1)
 
 
-def _raw_rows(conn: Any, statement: Any, size: int) -> Iterator[tuple[Any, ...]]:
+def _raw_rows(conn: Any, statement: Any, size: int) -> Generator[tuple[Any, ...], None, None]:
     for rows in _raw_chunks(conn, statement, size):
         yield from rows
 

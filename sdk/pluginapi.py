@@ -231,8 +231,17 @@ class UserActions:
     def suspend(self, piece_id: int, reason: str) -> Piece:
         return self._core.workflow.suspend(self.session, piece_id, reason)
 
-    def complete(self, piece_id: int, note: str, **changes: str) -> Piece:
-        return self._core.workflow.complete(self.session, piece_id, note, **changes)
+    def complete(
+        self,
+        piece_id: int,
+        note: str,
+        *,
+        engagement: str | None = None,
+        service_code: str | None = None,
+    ) -> Piece:
+        return self._core.workflow.complete(
+            self.session, piece_id, note, engagement=engagement, service_code=service_code
+        )
 
     def validate(self, piece_id: int) -> Piece:
         return self._core.workflow.validate(self.session, piece_id)

@@ -608,7 +608,7 @@ def _structure_ids_like(text: str) -> Select[Any]:
         )
     pattern = like_pattern(text)
     prefix = literal_prefix(pattern)
-    cond = [s.name_key.like(pattern, escape="\\")]
+    cond: list[ColumnElement[bool]] = [s.name_key.like(pattern, escape="\\")]
     if prefix:
         cond += [s.name_key >= prefix, s.name_key < prefix + "\uffff"]
     return select(s.id).where(*cond)
