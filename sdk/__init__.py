@@ -1,6 +1,7 @@
 """Decompte's headless core. The names below are the stable API for plugin authors::
 
     from decompte.sdk import hookimpl, Cadre, ActorRole, rule, error, Exporter
+    from decompte.sdk import State, Stage, Transition, Action  # a cadre's own circuit
 
 Everything else under `sdk` is private and may change. Attributes are imported on first use,
 so `import sdk` stays cheap (no database nor UI library).
@@ -25,6 +26,10 @@ _EXPORTS: dict[str, str] = {
     "Cadre": "cadres",
     "State": "states",
     "Stage": "states",
+    "Action": "states",
+    "Transition": "transitions",
+    "Actor": "transitions",
+    "NextHolder": "transitions",
     # validation
     "Finding": "findings",
     "Severity": "findings",
@@ -55,6 +60,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "Action",
+    "Actor",
     "ActorRole",
     "Argument",
     "Cadre",
@@ -66,6 +73,7 @@ __all__ = [
     "ExportRow",
     "Exporter",
     "Finding",
+    "NextHolder",
     "Party",
     "Piece",
     "PieceDraft",
@@ -76,6 +84,7 @@ __all__ = [
     "Severity",
     "Stage",
     "State",
+    "Transition",
     "UsageError",
     "UserActions",
     "VatLine",
@@ -121,4 +130,5 @@ if TYPE_CHECKING:
     from .model import ActorRole, Piece, PieceDraft, VatLine
     from .pluginapi import Argument, Command, CommandContext, PluginView, Setting, UserActions
     from .rules import Rule, RuleContext, error, info, rule, warning
-    from .states import Stage, State
+    from .states import Action, Stage, State
+    from .transitions import Actor, NextHolder, Transition

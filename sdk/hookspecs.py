@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .pluginapi import Command, PluginView, Setting
     from .rules import Rule
     from .states import State
+    from .transitions import Transition
 
 PROJECT = "decompte"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -85,16 +86,39 @@ class DecompteSpecs:
         """Add piece states (état courant), for a cadre or a connector that needs them.
 
         Called once at load time. Return `State` rows (code, French label, stage). The
-        transitions allowed from a state are those of its stage (`Stage.AT_RECIPIENT`:
-        take into account, refuse, suspend, deposit the next piece; `Stage.ENDED`: none…),
-        so a new state needs no new transition code. A code that already exists with another
-        definition is reported and ignored.
+        transitions of the table from a stage (`Stage.AT_RECIPIENT`: take into account,
+        refuse, suspend, deposit the next piece; `Stage.ENDED`: none…) apply to a new state
+        of that stage; `decompte_transitions` adds the rows that lead to it and those that
+        leave it. A state no row leads to is reported. A code that already exists with
+        another definition is reported and ignored.
 
         Example::
 
             @hookimpl
             def decompte_states():
                 return [State("TRANSMISE_ERP", "Transmise à l'ERP", Stage.TAKEN)]
+        """
+
+    @hookspec
+    def decompte_transitions(self, settings: Settings) -> Iterable[Transition]:
+        """Add rows to the transition table: where an action leads from a state.
+
+        Called once at load time. Return `Transition` rows: `source` (a state code, a
+        `Stage` value for every state of that stage, or "" for a deposit), `action`
+        (`Action`), `target` (a state code, built-in or from `decompte_states`), and when
+        needed `role` (the holder role it applies to), `cadre` (only pieces of that cadre),
+        `actor`, `holder` (who holds the piece next), `guard` (names of `GUARDS`),
+        `closes` (dossier status). A row of the piece's state comes before a row of its
+        stage, a row of its cadre before a row of any cadre. A row with an unknown state,
+        action, guard or motive is reported and ignored; ``decompte states --json`` prints
+        the table.
+
+        Example::
+
+            @hookimpl
+            def decompte_transitions():
+                return [Transition("", Action.DEPOSIT, "RG_A_INSTRUIRE", "MOA",
+                                   cadre="C1_RESTITUTION_RG", holder=NextHolder.ROUTE)]
         """
 
     # -- validation --------------------------------------------------------------------------
@@ -227,6 +251,7 @@ HOOK_NAMES: tuple[str, ...] = tuple(n for n in vars(DecompteSpecs) if n.startswi
 COLLECTION_HOOKS = (
     "decompte_cadres",
     "decompte_states",
+    "decompte_transitions",
     "decompte_rules",
     "decompte_exporters",
     "decompte_commands",

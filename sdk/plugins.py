@@ -2,8 +2,8 @@
 checks their settings, and serves the engine through the `Extensions` protocol.
 
 Each plugin is called on its own: one that raises is reported (`problems`, with its name and
-the hook) and the others go on. Collection hooks (cadres, states, rules, exporters, commands)
-are called once and cached, so a deposit only runs the rules themselves.
+the hook) and the others go on. Collection hooks (cadres, states, transitions, rules, exporters,
+commands) are called once and cached, so a deposit only runs the rules themselves.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .findings import Finding, Severity
 from .hookspecs import EVENT_HOOKS, PROJECT, DecompteSpecs
 from .pluginapi import Command, CommandContext, PluginView, UserActions, check_settings
 from .states import STATES, State
+from .transitions import BUILTIN_TRANSITIONS, TRANSITIONS, Transition, row_problem
 
 if TYPE_CHECKING:
     import argparse
@@ -273,6 +274,7 @@ class PluginHost:
     def states(self) -> list[State]:
         if "states" not in self._cache:
             found: dict[str, State] = {}
+            owners: dict[str, str] = {}
             for name, state in self._collect("decompte_states"):
                 if not isinstance(state, State):
                     self._problem(name, "decompte_states", f"{state!r} n'est pas un State")
@@ -282,13 +284,45 @@ class PluginHost:
                     self._problem(name, "decompte_states", f"état {state.code} déjà défini")
                 else:
                     found[state.code] = state
+                    owners.setdefault(state.code, name)
             self._cache["states"] = list(found.values())
+            self._cache["state_owners"] = owners
         return list(self._cache["states"])
 
+    def transitions(self) -> list[Transition]:
+        """The plugins' transition rows that hold up: known action, states (built-in or a
+        plugin's), guards and motive; a bad or repeated row is reported and left out. A plugin
+        state that no row leads to is reported too (it could never be reached)."""
+        if "transitions" not in self._cache:
+            known = {**STATES, **{s.code: s for s in self.states()}}
+            rows: list[Transition] = []
+            for name, row in self._collect("decompte_transitions"):
+                problem = row_problem(row, known)
+                if not problem and (row in rows or row in BUILTIN_TRANSITIONS):
+                    problem = f"transition {row.source or 'dépôt'} → {row.target} déjà définie"
+                if problem:
+                    self._problem(name, "decompte_transitions", problem)
+                else:
+                    rows.append(row)
+            reached = {r.target for r in (*BUILTIN_TRANSITIONS, *rows)}
+            for code, name in self._cache["state_owners"].items():
+                if code not in STATES and code not in reached:
+                    self._problem(
+                        name,
+                        "decompte_transitions",
+                        f"état {code} : aucune transition n'y mène (decompte_transitions)",
+                    )
+            self._cache["transitions"] = rows
+        return list(self._cache["transitions"])
+
     def install_states(self) -> list[State]:
-        """Add the plugins' states to the state table; returns those that were new."""
+        """Add the plugins' states and transitions to the engine's tables (`STATES`,
+        `TRANSITIONS`); returns the states that were new. Installing again adds nothing."""
         new = [s for s in self.states() if s.code not in STATES]
         STATES.update((s.code, s) for s in new)
+        for row in self.transitions():
+            if row not in TRANSITIONS:
+                TRANSITIONS.add(row)
         return new
 
     # -- rules (Extensions protocol) ---------------------------------------------------------

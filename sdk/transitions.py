@@ -33,7 +33,16 @@ from .states import (
     State,
     label,
 )
-from .vocabulary import ACTION_LABELS, TRANSITION_REFUSALS
+from .vocabulary import (
+    ACTION_LABELS,
+    ACTOR_LABELS,
+    DOSSIER_STATUS_LABELS,
+    GUARD_LABELS,
+    MOTIVE_LABELS,
+    STAGE_LABELS,
+    TRANSITION_REFUSALS,
+    WHO,
+)
 
 if TYPE_CHECKING:
     from .cadres import Cadre, CadreTable
@@ -105,6 +114,12 @@ class Transition:
     def __post_init__(self) -> None:
         if isinstance(self.guard, str):  # one guard may be given by its name alone
             object.__setattr__(self, "guard", (self.guard,) if self.guard else ())
+        # codes given as text become their enums; an unknown one stays as is, and
+        # `row_problem` names it
+        for name, kind in (("action", Action), ("actor", Actor), ("holder", NextHolder)):
+            value = getattr(self, name)
+            if not isinstance(value, kind) and value in {k.value for k in kind}:
+                object.__setattr__(self, name, kind(value))
 
     def as_dict(self) -> dict[str, Any]:
         row = asdict(self)
@@ -506,6 +521,31 @@ class TransitionTable:
         if row.closes and (not row.closes_if or GUARDS[row.closes_if](s)):
             return row.closes
         return ""
+
+
+def describe(row: Transition, short: Callable[[str], str]) -> tuple[str, str, str, str, str]:
+    """One row in French for a person (no codes): from, action, by whom, to, conditions.
+    `short` names a cadre (« C1 ») from its code."""
+    stages = {s.value: s for s in Stage}
+    if not row.source:
+        origin = "nouvelle pièce"
+    elif row.source in stages:
+        origin = f"tout état « {STAGE_LABELS[row.source]} »"
+    else:
+        origin = label(row.source)
+    if row.actor is Actor.HOLDER:
+        by = WHO[row.role][1] if row.role in WHO else "le détenteur"
+    else:
+        by = ACTOR_LABELS[row.actor]
+    by = by[0].upper() + by[1:]
+    conditions = [f"cadre {short(row.cadre)}"] if row.cadre else []
+    if row.motive:
+        conditions.append(f"motif : {MOTIVE_LABELS[row.motive]}")
+    conditions += [GUARD_LABELS.get(g, g) for g in row.guard]
+    if row.closes:
+        when = f" si {GUARD_LABELS.get(row.closes_if, row.closes_if)}" if row.closes_if else ""
+        conditions.append(f"dossier {DOSSIER_STATUS_LABELS.get(row.closes, row.closes)}{when}")
+    return origin, ACTION_LABELS[row.action], by, label(row.target), " ; ".join(conditions)
 
 
 def holder_after(

@@ -611,8 +611,28 @@ def cadres(ctx: Context) -> int:
 
 
 def states(ctx: Context) -> int:
+    """The state table (label, stage) and the transition table, the plugins' rows included
+    (``--json``: codes, for a diff of what a plugin changes)."""
+    from ..transitions import TRANSITIONS, describe
+    from ..vocabulary import STAGE_LABELS
+
+    ctx.plugins.install_states()
+    shorts = {c.code: c.short for c in ctx.plugins.cadres()}
+    rows = list(TRANSITIONS)
     ctx.emit(
-        {"states": list(S.STATES.values())},
-        table(["Code", "Libellé"], [(s.code, s.label) for s in S.STATES.values()]),
+        {
+            "states": [
+                {"code": s.code, "label": s.label, "stage": s.stage.value}
+                for s in S.STATES.values()
+            ],
+            "transitions": [row.as_dict() for row in rows],
+        },
+        "États des pièces\n"
+        + table(["État", "Étape"], [(s.label, STAGE_LABELS[s.stage]) for s in S.STATES.values()])
+        + "\n\nTransitions\n"
+        + table(
+            ["Depuis", "Action", "Par", "Vers", "Conditions"],
+            [describe(row, lambda code: shorts.get(code, code)) for row in rows],
+        ),
     )
     return 0

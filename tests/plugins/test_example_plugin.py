@@ -70,6 +70,8 @@ def test_installed_example_plugin_is_listed_and_acts(venv_python: Path, tmp_path
         "decompte_exporters",
         "decompte_rules",
         "decompte_settings",
+        "decompte_states",
+        "decompte_transitions",
     ]
     assert example["source"].startswith("paquet decompte-exemple — ")
     assert example["source"].endswith("decompte_exemple/__init__.py")
@@ -84,7 +86,7 @@ def test_installed_example_plugin_is_listed_and_acts(venv_python: Path, tmp_path
     )
     assert result["piece"] == {
         "cadre": "C1_RESTITUTION_RETENUE_GARANTIE_FOURNISSEUR",
-        "state": "MISE_A_DISPOSITION_MOA",
+        "state": "RG_A_INSTRUIRE",  # the plugin's own first state for its cadre
     }
     lines = result["export"]["lines"]
     assert result["export"]["rows"] == len(lines) > 1

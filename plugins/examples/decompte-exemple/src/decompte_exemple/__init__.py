@@ -1,4 +1,11 @@
-"""Decompte example plugin: a cadre, a rule and an exporter (see docs/sdk.md)."""
+"""Decompte example plugin: a cadre with its own states and transitions, a rule and an
+exporter (see docs/sdk.md).
+
+The cadre C1 (a supplier's request to release the retention money) has its own short circuit:
+deposited, it waits for the MOA « à instruire »; taken into account, it is « en instruction »;
+validated by the MOA, the retention money is released and the dossier ends. Refusing and
+suspending work as for any piece (the rows of the stages).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from decompte.sdk import (
+    Action,
     ActorRole,
     Cadre,
     ExportContext,
@@ -15,9 +23,13 @@ from decompte.sdk import (
     ExportOption,
     ExportRow,
     Finding,
+    NextHolder,
     PieceDraft,
     RuleContext,
     Setting,
+    Stage,
+    State,
+    Transition,
     error,
     hookimpl,
     rule,
@@ -31,8 +43,32 @@ RETENUE = Cadre(
     depositor=ActorRole.FOURNISSEUR,
     next_role=ActorRole.MOA,
     phase="FIN",
-    final=True,
     feminine=True,
+)
+
+#: C1's own states: waiting for the MOA, under review, released (the end of the dossier).
+A_INSTRUIRE = State(
+    "RG_A_INSTRUIRE", "Demande de restitution à instruire par la MOA", Stage.AT_RECIPIENT
+)
+EN_INSTRUCTION = State(
+    "RG_EN_INSTRUCTION", "Demande de restitution en instruction par la MOA", Stage.TAKEN
+)
+RESTITUEE = State("RG_RESTITUEE", "Retenue de garantie restituée au fournisseur", Stage.ENDED)
+
+#: C1's circuit: deposit → à instruire → (take) en instruction → (validate) restituée.
+CIRCUIT = (
+    Transition(
+        "", Action.DEPOSIT, A_INSTRUIRE.code, "MOA", cadre=RETENUE.code, holder=NextHolder.ROUTE
+    ),
+    Transition(A_INSTRUIRE.code, Action.TAKE, EN_INSTRUCTION.code, "MOA"),
+    Transition(
+        EN_INSTRUCTION.code,
+        Action.VALIDATE,
+        RESTITUEE.code,
+        "MOA",
+        holder=NextHolder.NOBODY,
+        closes="TERMINE",
+    ),
 )
 
 
@@ -60,6 +96,16 @@ def decompte_settings() -> list[Setting]:
 @hookimpl
 def decompte_cadres() -> list[Cadre]:
     return [RETENUE]
+
+
+@hookimpl
+def decompte_states() -> list[State]:
+    return [A_INSTRUIRE, EN_INSTRUCTION, RESTITUEE]
+
+
+@hookimpl
+def decompte_transitions() -> list[Transition]:
+    return list(CIRCUIT)
 
 
 @hookimpl
