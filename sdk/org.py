@@ -589,6 +589,7 @@ class Organisation:
     def transfer_gp(self, session: Session, to_user_id: int) -> None:
         sid = session.structure.id
         with self.store.write() as conn:
+            self.access.require(conn, session, Verb.MANAGE_STRUCTURE, sid)
             if self._membership(conn, session.user.id, sid) is not MemberRole.GP:
                 raise NotAuthorised(
                     "Seul le gestionnaire principal peut transférer son rôle", field="role"
