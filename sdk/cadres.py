@@ -1,7 +1,8 @@
 """The cadres de facturation as data: who deposits which document, for whom, after what.
 
-Labels follow the seeds (Chorus Pro webinars) where they give one. A plugin adds a cadre by
-returning `Cadre` rows from the `decompte_cadres` hook; the engine reads this table only.
+The built-in cadres' labels and documents come from `vocabulary.CADRE_TEXTS` (the seeds'
+wording). A plugin adds a cadre by returning `Cadre` rows from the `decompte_cadres` hook;
+the engine reads this table only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import ActorRole
+from .vocabulary import CADRE_TEXTS, CADRE_TITLE
 
 F, CO, ST = ActorRole.FOURNISSEUR, ActorRole.COTRAITANT, ActorRole.SOUSTRAITANT
 MOE, MOA, SF = ActorRole.MOE, ActorRole.MOA, ActorRole.SERVICE_FINANCIER
@@ -39,16 +41,15 @@ class Cadre:
     #: None: told by its first word (facture, demande, attestation… are feminine)
     feminine: bool | None = None
 
+    @property
+    def title(self) -> str:
+        """« A4 — Projet de décompte mensuel déposé par un fournisseur » (seed 000)."""
+        return CADRE_TITLE.format(short=self.short, label=self.label)
 
-def _c(
-    code: str,
-    label: str,
-    document: str,
-    depositor: ActorRole,
-    next_role: ActorRole,
-    phase: str,
-    **kw: Any,
-) -> Cadre:
+
+def _c(code: str, depositor: ActorRole, next_role: ActorRole, phase: str, **kw: Any) -> Cadre:
+    """A built-in cadre; its label and document come from the vocabulary (seeds' wording)."""
+    label, document = CADRE_TEXTS[code]
     return Cadre(code, code.split("_", 1)[0], label, document, depositor, next_role, phase, **kw)
 
 
@@ -66,140 +67,22 @@ _GENERAL = ("A18_DECOMPTE_GENERAL_MOE", "A20_DECOMPTE_GENERAL_MOA")
 _TACIT = ("A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",)
 
 BUILTIN_CADRES: tuple[Cadre, ...] = (
-    _c(
-        "A1_FACTURE_FOURNISSEUR",
-        "Facture déposée par un fournisseur",
-        "Facture",
-        F,
-        MOA,
-        FACTURE,
-        final=True,
-    ),
-    _c(
-        "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE",
-        "Facture déjà payée déposée par un fournisseur",
-        "Facture",
-        F,
-        MOA,
-        FACTURE,
-        final=True,
-    ),
-    _c(
-        "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR",
-        "Projet de décompte mensuel déposé par un fournisseur",
-        "Projet de décompte mensuel",
-        F,
-        MOE,
-        EN_COURS,
-    ),
-    _c(
-        "A5_ETAT_ACOMPTE_FOURNISSEUR",
-        "État d'acompte déposé par un fournisseur",
-        "État d'acompte",
-        F,
-        MOA,
-        EN_COURS,
-        on_behalf_of=MOE,
-    ),
-    _c(
-        "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR",
-        "Pièce de facturation de travaux transmise au service financier (projet de décompte "
-        "mensuel, état d'acompte ou état d'acompte validé)",
-        "État d'acompte validé",
-        F,
-        SF,
-        EN_COURS,
-        on_behalf_of=MOA,
-        final=True,
-    ),
-    _c(
-        "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR",
-        "Projet de décompte final déposé par un fournisseur",
-        "Projet de décompte final",
-        F,
-        MOE,
-        FIN,
-    ),
-    _c(
-        "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR",
-        "Projet de décompte général et définitif déposé par un fournisseur",
-        "Décompte général signé",
-        F,
-        SF,
-        FIN,
-        follows=_GENERAL,
-        final=True,
-    ),
-    _c(
-        "A9_FACTURE_SOUSTRAITANT",
-        "Facture déposée par un sous-traitant",
-        "Facture",
-        ST,
-        MOA,
-        FACTURE,
-        validated=True,
-        final=True,
-    ),
-    _c(
-        "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
-        "Projet de décompte mensuel déposé par un sous-traitant",
-        "Projet de décompte mensuel",
-        ST,
-        MOE,
-        EN_COURS,
-        validated=True,
-    ),
-    _c(
-        "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT",
-        "Projet de décompte final déposé par un sous-traitant",
-        "Projet de décompte final",
-        ST,
-        MOE,
-        FIN,
-        validated=True,
-    ),
-    _c(
-        "A12_FACTURE_COTRAITANT",
-        "Facture déposée par un cotraitant",
-        "Facture",
-        CO,
-        MOA,
-        FACTURE,
-        validated=True,
-        final=True,
-    ),
-    _c(
-        "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT",
-        "Projet de décompte mensuel déposé par un cotraitant",
-        "Projet de décompte mensuel",
-        CO,
-        MOE,
-        EN_COURS,
-        validated=True,
-    ),
-    _c(
-        "A14_PROJET_DECOMPTE_FINAL_COTRAITANT",
-        "Projet de décompte final déposé par un cotraitant",
-        "Projet de décompte final",
-        CO,
-        MOE,
-        FIN,
-        validated=True,
-    ),
-    _c(
-        "A15_ETAT_ACOMPTE_MOE",
-        "État d'acompte déposé par une MOE",
-        "État d'acompte",
-        MOE,
-        MOA,
-        EN_COURS,
-        follows=_MONTHLY_DRAFTS,
-        initial=False,
-    ),
+    _c("A1_FACTURE_FOURNISSEUR", F, MOA, FACTURE, final=True),
+    _c("A2_FACTURE_FOURNISSEUR_DEJA_PAYEE", F, MOA, FACTURE, final=True),
+    _c("A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", F, MOE, EN_COURS),
+    _c("A5_ETAT_ACOMPTE_FOURNISSEUR", F, MOA, EN_COURS, on_behalf_of=MOE),
+    _c("A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", F, SF, EN_COURS, on_behalf_of=MOA, final=True),
+    _c("A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", F, MOE, FIN),
+    _c("A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR", F, SF, FIN, follows=_GENERAL, final=True),
+    _c("A9_FACTURE_SOUSTRAITANT", ST, MOA, FACTURE, validated=True, final=True),
+    _c("A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", ST, MOE, EN_COURS, validated=True),
+    _c("A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT", ST, MOE, FIN, validated=True),
+    _c("A12_FACTURE_COTRAITANT", CO, MOA, FACTURE, validated=True, final=True),
+    _c("A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", CO, MOE, EN_COURS, validated=True),
+    _c("A14_PROJET_DECOMPTE_FINAL_COTRAITANT", CO, MOE, FIN, validated=True),
+    _c("A15_ETAT_ACOMPTE_MOE", MOE, MOA, EN_COURS, follows=_MONTHLY_DRAFTS, initial=False),
     _c(
         "A16_ETAT_ACOMPTE_VALIDE_MOE",
-        "État d'acompte validé déposé par une MOE",
-        "État d'acompte validé",
         MOE,
         SF,
         EN_COURS,
@@ -208,20 +91,9 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
         on_behalf_of=MOA,
         final=True,
     ),
-    _c(
-        "A17_PROJET_DECOMPTE_GENERAL_MOE",
-        "Projet de décompte général déposé par une MOE",
-        "Projet de décompte général",
-        MOE,
-        MOA,
-        FIN,
-        follows=_FINAL_DRAFTS,
-        initial=False,
-    ),
+    _c("A17_PROJET_DECOMPTE_GENERAL_MOE", MOE, MOA, FIN, follows=_FINAL_DRAFTS, initial=False),
     _c(
         "A18_DECOMPTE_GENERAL_MOE",
-        "Décompte général déposé par une MOE",
-        "Décompte général",
         MOE,
         F,
         FIN,
@@ -231,8 +103,6 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
     ),
     _c(
         "A19_ETAT_ACOMPTE_VALIDE_MOA",
-        "État d'acompte validé déposé par une MOA",
-        "État d'acompte validé",
         MOA,
         SF,
         EN_COURS,
@@ -242,8 +112,6 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
     ),
     _c(
         "A20_DECOMPTE_GENERAL_MOA",
-        "Décompte général déposé par une MOA",
-        "Décompte général",
         MOA,
         F,
         FIN,
@@ -252,8 +120,6 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
     ),
     _c(
         "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",
-        "Projet de décompte général dans le cadre d'une procédure tacite",
-        "Projet de décompte général",
         F,
         MOA,
         TACITE,
@@ -262,8 +128,6 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
     ),
     _c(
         "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR",
-        "Décompte général définitif dans le cadre d'une procédure tacite",
-        "Décompte général définitif",
         F,
         SF,
         TACITE,
@@ -274,8 +138,6 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
     ),
     _c(
         "A24_DECOMPTE_GENERAL_DEFINITIF_TACITE_MOE",
-        "Décompte général définitif et tacite (procédure tacite)",
-        "Décompte général définitif",
         MOE,
         SF,
         TACITE,
@@ -286,8 +148,6 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
     ),
     _c(
         "A25_DECOMPTE_GENERAL_DEFINITIF_MOE_PROCEDURE_TACITE",
-        "Décompte général définitif déposé par une MOA (procédure tacite)",
-        "Décompte général définitif",
         MOA,
         SF,
         TACITE,

@@ -181,3 +181,167 @@ TRANSITION_REFUSALS = {
     "motive_hint": "motifs possibles : {allowed}",
 }
 
+
+# -- roles: marché actors, piece holders, structure members ------------------------------------
+
+#: Roles on a marché (`model.ActorRole`) and holders of a piece (`states.Holder`), by value:
+#: what a screen or a human CLI output shows instead of the code.
+ROLE_LABELS = {
+    "FOURNISSEUR": "Fournisseur",
+    "COTRAITANT": "Cotraitant",
+    "SOUSTRAITANT": "Sous-traitant",
+    "MOE": "Maîtrise d'œuvre",
+    "MOA": "Maîtrise d'ouvrage",
+    "SERVICE_FINANCIER": "Service financier",
+    "PREMIER_VALIDEUR": "Premier valideur",
+    "SECOND_VALIDEUR": "Second valideur",
+    "DEPOSANT": "Déposant",
+}
+
+#: A structure that holds no role on any marché (a user's identity line).
+NO_ROLE_LABEL = "sans rôle sur un marché"
+
+#: Members of a structure, keyed by `model.MemberRole` value (seed 002: user roles).
+MEMBER_LABELS = {
+    "GESTIONNAIRE_PRINCIPAL": "gestionnaire principal",
+    "GESTIONNAIRE_SECONDAIRE": "gestionnaire secondaire",
+    "UTILISATEUR_SIMPLE": "utilisateur",
+}
+
+
+def role_label(code: str) -> str:
+    """« Maîtrise d'œuvre » for MOE, « — » for none; a role a plugin invented (no label
+    here) reads as words rather than as a code."""
+    if not code:
+        return "—"
+    return ROLE_LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+# -- cadres de facturation ---------------------------------------------------------------------
+
+#: The built-in cadres' label and deposited document, keyed by cadre code: the seeds' picker
+#: (« Cadres de facturation / Documents déposés », seed 001) and its « A4 — Projet de décompte
+#: mensuel déposé par un fournisseur » (seed 000). `show`, `cadres`, the deposit receipt and
+#: the app all read them through the `Cadre` rows built from this table.
+CADRE_TEXTS: dict[str, tuple[str, str]] = {
+    "A1_FACTURE_FOURNISSEUR": ("Facture déposée par un fournisseur", "Facture"),
+    "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE": (
+        "Facture déjà payée déposée par un fournisseur",
+        "Facture",
+    ),
+    "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR": (
+        "Projet de décompte mensuel déposé par un fournisseur",
+        "Projet de décompte mensuel",
+    ),
+    "A5_ETAT_ACOMPTE_FOURNISSEUR": ("État d'acompte déposé par un fournisseur", "État d'acompte"),
+    "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR": (
+        "Pièce de facturation de travaux transmise au service financier (projet de décompte "
+        "mensuel, état d'acompte ou état d'acompte validé)",
+        "Pièce de facturation de travaux transmise au service financier",
+    ),
+    "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR": (
+        "Projet de décompte final déposé par un fournisseur",
+        "Projet de décompte final",
+    ),
+    "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR": (
+        "Projet de décompte général et définitif déposé par un fournisseur",
+        "Projet de décompte général et définitif",
+    ),
+    "A9_FACTURE_SOUSTRAITANT": ("Facture déposée par un sous-traitant", "Facture"),
+    "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT": (
+        "Projet de décompte mensuel déposé par un sous-traitant",
+        "Projet de décompte mensuel",
+    ),
+    "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT": (
+        "Projet de décompte final déposé par un sous-traitant",
+        "Projet de décompte final",
+    ),
+    "A12_FACTURE_COTRAITANT": ("Facture déposée par un cotraitant", "Facture"),
+    "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT": (
+        "Projet de décompte mensuel déposé par un cotraitant",
+        "Projet de décompte mensuel",
+    ),
+    "A14_PROJET_DECOMPTE_FINAL_COTRAITANT": (
+        "Projet de décompte final déposé par un cotraitant",
+        "Projet de décompte final",
+    ),
+    "A15_ETAT_ACOMPTE_MOE": ("État d'acompte déposé par une MOE", "État d'acompte"),
+    "A16_ETAT_ACOMPTE_VALIDE_MOE": (
+        "État d'acompte validé déposé par une MOE",
+        "État d'acompte validé",
+    ),
+    "A17_PROJET_DECOMPTE_GENERAL_MOE": (
+        "Projet de décompte général déposé par une MOE",
+        "Projet de décompte général",
+    ),
+    "A18_DECOMPTE_GENERAL_MOE": ("Décompte général déposé par une MOE", "Décompte général"),
+    "A19_ETAT_ACOMPTE_VALIDE_MOA": (
+        "État d'acompte validé déposé par une MOA",
+        "État d'acompte validé",
+    ),
+    "A20_DECOMPTE_GENERAL_MOA": ("Décompte général déposé par une MOA", "Décompte général"),
+    "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE": (
+        "Projet de décompte général dans le cadre d'une procédure tacite",
+        "Projet de décompte général",
+    ),
+    "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR": (
+        "Décompte général définitif dans le cadre d'une procédure tacite",
+        "Décompte général définitif",
+    ),
+    "A24_DECOMPTE_GENERAL_DEFINITIF_TACITE_MOE": (
+        "Décompte général définitif et tacite (procédure tacite)",
+        "Décompte général définitif",
+    ),
+    "A25_DECOMPTE_GENERAL_DEFINITIF_MOE_PROCEDURE_TACITE": (
+        "Décompte général définitif déposé par une MOA (procédure tacite)",
+        "Décompte général définitif",
+    ),
+}
+
+#: Phases of a billing file, keyed by `Cadre.phase` (seed 001: « Dossier de facturation en
+#: cours de marché / en fin de marché »).
+PHASE_LABELS = {
+    "EN_COURS": "en cours de marché",
+    "FIN": "fin de marché",
+    "TACITE": "procédure tacite",
+    "FACTURE": "facture",
+}
+
+#: The one-line title of a cadre wherever it is named (« A4 — Projet de décompte … »).
+CADRE_TITLE = "{short} — {label}"
+
+#: A cadre that starts a billing file (the `cadres` listing's « Après » column).
+INITIAL_DEPOSIT = "dépôt initial"
+
+
+# -- documents -----------------------------------------------------------------------------------
+
+#: Deposit formats (seed 001: « Format de dépôt : PDF non signé »), keyed by
+#: `documents.inspection.DocumentFormat` value.
+FORMAT_LABELS = {
+    "PDF_NON_SIGNE": "PDF non signé",
+    "PDF_SIGNE_PADES": "PDF signé PAdES",
+    "FACTURX": "PDF Factur-X",
+    "XML_CII": "XML CII (Factur-X)",
+    "XML_UBL": "XML UBL 2.1",
+}
+
+
+# -- the front-ends' own verbs -------------------------------------------------------------------
+
+#: Downloading a piece's files (the piece screen's key and the CLI's `download`).
+DOWNLOAD_LABEL = "Télécharger"
+
+
+def with_article(document: str, feminine: bool | None = None) -> str:
+    """« la facture », « l'état d'acompte », « le projet de décompte mensuel » (`feminine`:
+    None tells it by the first word, as in `deposited_sentence`)."""
+    noun = document[0].lower() + document[1:]
+    if noun[0] in "aeéèêiîouy":
+        return f"l'{noun}"
+    return f"la {noun}" if (_is_feminine(noun) if feminine is None else feminine) else f"le {noun}"
+
+
+def object_pronoun(document: str) -> str:
+    """« la » for a feminine document (« valider la facture et la transmettre »), else « le »."""
+    return "la" if _is_feminine(document) else "le"

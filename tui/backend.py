@@ -15,6 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from decompte.sdk import vocabulary as V
+
 if TYPE_CHECKING:
     from decompte.sdk.config import Config
     from decompte.sdk.core import Core
@@ -27,20 +29,9 @@ if TYPE_CHECKING:
 APP_SQLITE_CACHE_KIB = 512
 
 ROLE_ORDER = ("FOURNISSEUR", "COTRAITANT", "SOUSTRAITANT", "MOE", "MOA", "SERVICE_FINANCIER", "")
-ROLE_LABELS = {
-    "FOURNISSEUR": "Fournisseur",
-    "COTRAITANT": "Cotraitant",
-    "SOUSTRAITANT": "Sous-traitant",
-    "MOE": "Maîtrise d'œuvre",
-    "MOA": "Maîtrise d'ouvrage",
-    "SERVICE_FINANCIER": "Service financier",
-    "": "sans rôle sur un marché",
-}
-MEMBER_LABELS = {
-    "GESTIONNAIRE_PRINCIPAL": "gestionnaire principal",
-    "GESTIONNAIRE_SECONDAIRE": "gestionnaire secondaire",
-    "UTILISATEUR_SIMPLE": "utilisateur",
-}
+#: labels from the one vocabulary; "" is a structure with no role on any marché
+ROLE_LABELS = {**V.ROLE_LABELS, "": V.NO_ROLE_LABEL}
+MEMBER_LABELS = V.MEMBER_LABELS
 
 
 @dataclass(frozen=True)
@@ -60,7 +51,7 @@ class Identity:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.actor_role, self.actor_role)
+        return ROLE_LABELS.get(self.actor_role) or V.role_label(self.actor_role)
 
     @property
     def member_label(self) -> str:
@@ -124,7 +115,8 @@ class Backend:
             else:
                 progress("Ouverture de la base…")
                 core = opened()
-            core.workflow.sweep()
+            if core.workflow.writable:  # a read-only store is only consulted
+                core.workflow.sweep()
             self.core = core
             return core
         except BaseException as exc:

@@ -16,6 +16,8 @@ from typing import Any
 
 from textual.binding import Binding
 
+from decompte.sdk.vocabulary import ACTION_LABELS, DOWNLOAD_LABEL
+
 
 @dataclass(frozen=True, slots=True)
 class KeySpec:
@@ -94,13 +96,13 @@ _SPECS: tuple[KeySpec, ...] = (
     KeySpec("fiscale.show", "f9", "show", "Afficher"),
     KeySpec("archives.open", "enter", "open", "Ouvrir le dossier"),
     KeySpec("archives.refresh", "ctrl+r", "reload", "Actualiser", show=False),
-    KeySpec("piece.take", "t", "act('take')", "Prendre en compte"),
-    KeySpec("piece.refuse", "r", "act('refuse')", "Refuser"),
-    KeySpec("piece.suspend", "s", "act('suspend')", "Suspendre"),
-    KeySpec("piece.complete", "c", "act('complete')", "Compléter"),
-    KeySpec("piece.validate", "v", "act('validate')", "Valider"),
+    KeySpec("piece.take", "t", "act('take')", ACTION_LABELS["take"]),
+    KeySpec("piece.refuse", "r", "act('refuse')", ACTION_LABELS["refuse"]),
+    KeySpec("piece.suspend", "s", "act('suspend')", ACTION_LABELS["suspend"]),
+    KeySpec("piece.complete", "c", "act('complete')", ACTION_LABELS["complete"]),
+    KeySpec("piece.validate", "v", "act('validate')", ACTION_LABELS["validate"]),
     KeySpec("piece.next", "n", "act('associate')", "Pièce suivante"),
-    KeySpec("piece.download", "d", "download", "Télécharger"),
+    KeySpec("piece.download", "d", "download", DOWNLOAD_LABEL),
     KeySpec("piece.dossier", "o", "dossier", "Dossier"),
     KeySpec("piece.reload", "ctrl+r", "reload", "Actualiser", show=False),
     KeySpec("piece.back", "escape", "back", "Retour"),

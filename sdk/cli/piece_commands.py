@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import states as S
+from .. import vocabulary as V
 from ..amounts import compute_totals, parse_amount, vat_line
 from ..deposit_form import DepositForm, open_form
 from ..errors import NotFound, UsageError
@@ -455,13 +456,13 @@ def show(ctx: Context) -> int:
         fields(
             [
                 ("Pièce", f"#{p.id} n° {p.number}"),
-                ("Cadre", f"{cadre.short} — {cadre.label}" if cadre else p.cadre),
+                ("Cadre", cadre.title if cadre else p.cadre),
                 ("Dossier de facturation", p.dossier_number),
                 ("Marché", p.marche_number),
                 ("État courant", f"{S.label(p.state)} (depuis le {p.state_date:%d/%m/%Y})"),
                 (
                     "En attente de",
-                    f"{name(p.holder_structure_id)} ({p.holder_role})"
+                    f"{name(p.holder_structure_id)} ({V.role_label(p.holder_role)})"
                     if p.holder_structure_id
                     else "personne",
                 ),
@@ -478,7 +479,12 @@ def show(ctx: Context) -> int:
                 ("À payer", f"{money(p.amount_due)} €"),
                 ("Engagement", p.engagement),
                 ("Service", p.service_code),
-                ("Fichier", f"{p.file_name} ({p.file_format})" if p.file_name else ""),
+                (
+                    "Fichier",
+                    f"{p.file_name} ({V.FORMAT_LABELS.get(p.file_format, p.file_format)})"
+                    if p.file_name
+                    else "",
+                ),
                 ("Certificat de dépôt", p.certificate),
                 ("Version", p.version),
             ]
@@ -499,8 +505,8 @@ def history(ctx: Context) -> int:
                 (
                     e.at,
                     e.user_login,
-                    e.acting_role,
-                    S.ACTION_LABELS.get(S.Action(e.action), e.action),
+                    V.role_label(e.acting_role),
+                    V.ACTION_LABELS.get(e.action) or e.action.capitalize(),
                     S.label(e.from_state) if e.from_state else "",
                     S.label(e.to_state),
                     e.reason,
@@ -523,7 +529,7 @@ def dossier(ctx: Context) -> int:
     ctx.emit(
         d,
         f"Dossier de facturation n° {d['number']} — marché {d['marche_number']} "
-        f"({d['status']})\n"
+        f"({V.DOSSIER_STATUS_LABELS.get(d['status'], d['status'])})\n"
         + (pay.describe() + "\n" if pay else "")
         + table(
             ["#", "Cadre", "Numéro", "Montant HT", "État courant", "Date état"],
@@ -577,7 +583,15 @@ def archives(ctx: Context) -> int:
         {"dossiers": found},
         table(
             ["Dossier", "Marché", "Statut", "Clos le"],
-            [(d["number"], d["marche_number"], d["status"], d["closed_at"]) for d in found],
+            [
+                (
+                    d["number"],
+                    d["marche_number"],
+                    V.DOSSIER_STATUS_LABELS.get(d["status"], d["status"]),
+                    d["closed_at"],
+                )
+                for d in found
+            ],
         ),
     )
     return 0
@@ -598,10 +612,10 @@ def cadres(ctx: Context) -> int:
             [
                 (
                     c.short,
-                    c.depositor.value,
+                    V.role_label(c.depositor),
                     c.document,
-                    c.next_role.value,
-                    " ".join(x.split("_")[0] for x in c.follows) or "dépôt initial",
+                    V.role_label(c.next_role),
+                    " ".join(x.split("_")[0] for x in c.follows) or V.INITIAL_DEPOSIT,
                 )
                 for c in rows
             ],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Severity
+from ..vocabulary import FORMAT_LABELS
 from . import fmt
 from .errors import (
     DocumentError,
@@ -44,13 +45,7 @@ class DocumentFormat(StrEnum):
         return _LABELS[self]
 
 
-_LABELS = {
-    DocumentFormat.PDF_NON_SIGNE: "PDF non signé",
-    DocumentFormat.PDF_SIGNE_PADES: "PDF signé PAdES",
-    DocumentFormat.FACTURX: "PDF Factur-X",
-    DocumentFormat.XML_CII: "XML CII (Factur-X)",
-    DocumentFormat.XML_UBL: "XML UBL 2.1",
-}
+_LABELS = {DocumentFormat(code): text for code, text in FORMAT_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)

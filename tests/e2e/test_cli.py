@@ -168,7 +168,7 @@ def test_search_and_dossier_commands(demo_db):
     assert {r["number"] for r in found["rows"]} == {"PDM-2026-03", "PDM-2026-05"}
     dossier = run(demo_db, "dossier", "PDM-2026-01", login="titulaire")
     assert dossier.returncode == 0
-    assert "TERMINE" in dossier.stdout and "EAV-2026-01" in dossier.stdout
+    assert "(terminé)" in dossier.stdout and "EAV-2026-01" in dossier.stdout
 
 
 def test_password_from_stdin(demo_db):

@@ -39,26 +39,24 @@ class ActionSpec:
 
 def spec_for(action: str, number: str, document: str, holder_role: str) -> ActionSpec:
     from decompte.sdk import states as S
+    from decompte.sdk.vocabulary import ACTION_LABELS, object_pronoun, with_article
 
-    what = f"{document.lower()} n° {number}"
+    verb = ACTION_LABELS.get(action, "")
+    what = f"{with_article(document)} n° {number}"
     if action == "take":
-        return ActionSpec(
-            action, "Prendre en compte", f"Prendre en compte le {what} ?", "Prendre en compte"
-        )
+        return ActionSpec(action, verb, f"{verb} {what} ?", verb)
     if action == "validate":
+        it = object_pronoun(document)
         return ActionSpec(
-            action,
-            "Valider",
-            f"Valider le {what} et le transmettre à son destinataire ?",
-            "Valider",
+            action, verb, f"{verb} {what} et {it} transmettre à son destinataire ?", verb
         )
     if action == "refuse":
         motives = tuple(sorted(str(m) for m in S.REFUSAL_MOTIVES.get(holder_role, ())))
         return ActionSpec(
             action,
-            "Refuser",
-            f"Refuser le {what} ?",
-            "Refuser",
+            verb,
+            f"{verb} {what} ?",
+            verb,
             "Motif du refus",
             "précisez l'erreur constatée",
             motives,
@@ -68,18 +66,18 @@ def spec_for(action: str, number: str, document: str, holder_role: str) -> Actio
     if action == "suspend":
         return ActionSpec(
             action,
-            "Suspendre",
-            f"Suspendre le {what} ?",
-            "Suspendre",
+            verb,
+            f"{verb} {what} ?",
+            verb,
             "Informations manquantes",
             "ce que le déposant doit compléter",
         )
     if action == "complete":
         return ActionSpec(
             action,
-            "Compléter",
-            f"Compléter le {what} ?",
-            "Compléter",
+            verb,
+            f"{verb} {what} ?",
+            verb,
             "Ce qui a été complété",
             "ex. bon de commande joint",
             completion=True,

@@ -12,6 +12,8 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
+from decompte.sdk.vocabulary import DOSSIER_STATUS_LABELS, PHASE_LABELS
+
 from .. import keymap as K
 from ..widgets.identity import IdentityBar
 from ..widgets.keybar import KeyBar
@@ -22,13 +24,8 @@ from ..workers import describe_error
 if TYPE_CHECKING:
     from ..app import DecompteApp
 
-PHASES = {
-    "EN_COURS": "en cours de marché",
-    "FIN": "fin de marché",
-    "TACITE": "procédure tacite",
-    "FACTURE": "facture",
-}
-STATUSES = {"EN_COURS": "en cours", "TERMINE": "terminé", "REFUSE": "refusé"}
+PHASES = PHASE_LABELS  # also read by the archives screen
+STATUSES = DOSSIER_STATUS_LABELS  # also read by the piece and archives screens
 
 
 class DossierScreen(Screen[None]):

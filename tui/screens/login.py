@@ -14,6 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from decompte.sdk.vocabulary import ROLE_LABELS
+
 from .. import keymap as K
 from ..widgets.keybar import KeyBar
 from ..workers import describe_error
@@ -22,13 +24,13 @@ if TYPE_CHECKING:
     from ..app import DecompteApp
 
 DEMO_ROLES = {
-    "titulaire": "Fournisseur (titulaire)",
-    "moe": "Maîtrise d'œuvre",
-    "moa": "Maîtrise d'ouvrage",
-    "sf": "Service financier",
-    "cotraitant": "Cotraitant",
-    "soustraitant": "Sous-traitant",
-    "soustraitant2": "Sous-traitant (gymnase)",
+    "titulaire": f"{ROLE_LABELS['FOURNISSEUR']} (titulaire)",
+    "moe": ROLE_LABELS["MOE"],
+    "moa": ROLE_LABELS["MOA"],
+    "sf": ROLE_LABELS["SERVICE_FINANCIER"],
+    "cotraitant": ROLE_LABELS["COTRAITANT"],
+    "soustraitant": ROLE_LABELS["SOUSTRAITANT"],
+    "soustraitant2": f"{ROLE_LABELS['SOUSTRAITANT']} (gymnase)",
 }
 
 

@@ -17,6 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
+from decompte.sdk.vocabulary import ACTION_LABELS, DOWNLOAD_LABEL, FORMAT_LABELS, role_label
+
 from .. import keymap as K
 from ..backend import PieceDetail
 from ..widgets.identity import IdentityBar, spaced_siret
@@ -44,16 +46,6 @@ VAT_TYPES = {
     "ENCAISSEMENTS": "TVA sur les encaissements",
     "EXONERATION": "Exonéré",
     "SANS_TVA": "Sans TVA",
-}
-ROLES = {
-    "FOURNISSEUR": "Fournisseur",
-    "MOE": "Maîtrise d'œuvre",
-    "MOA": "Maîtrise d'ouvrage",
-    "SERVICE_FINANCIER": "Service financier",
-    "PREMIER_VALIDEUR": "Premier valideur",
-    "SECOND_VALIDEUR": "Second valideur",
-    "DEPOSANT": "Déposant",
-    "": "—",
 }
 
 
@@ -152,7 +144,7 @@ class PieceScreen(Screen[None]):
         if piece.holder_structure_id:
             state.append(
                 f"\nÀ traiter par : {detail.name(piece.holder_structure_id)} "
-                f"({ROLES.get(piece.holder_role, piece.holder_role)})"
+                f"({role_label(piece.holder_role)})"
             )
         if detail.deadline is not None:
             colour = (
@@ -172,7 +164,8 @@ class PieceScreen(Screen[None]):
             state.append(payment.describe(), tone(self.app, "error") if payment.overdue else "")
         self.query_one("#piece-state", Static).update(state)
         self.query_one("#piece-actions", Static).update(self._actions_text(detail))
-        fmt = f" ({piece.file_format})" if piece.file_format else ""
+        fmt = piece.file_format
+        fmt = f" ({FORMAT_LABELS.get(fmt, fmt)})" if fmt else ""
         head = Table.grid(padding=(0, 2), expand=True)
         head.add_column(style="bold", no_wrap=True, min_width=10)
         head.add_column(ratio=1)
@@ -268,13 +261,8 @@ class PieceScreen(Screen[None]):
         history.add_column("Action")
         history.add_column("État")
         history.add_column("Commentaire", ratio=1)
-        from decompte.sdk.states import ACTION_LABELS, Action
-
         for event in detail.history:
-            try:
-                action = ACTION_LABELS[Action(event.action)]
-            except ValueError:
-                action = event.action
+            action = ACTION_LABELS.get(event.action) or event.action.capitalize()
             who = event.user_login.split("@")[0]
             if event.structure_id:
                 who = f"{who} ({detail.name(event.structure_id)})"
@@ -286,13 +274,13 @@ class PieceScreen(Screen[None]):
 
     def _actions_text(self, detail: PieceDetail) -> Text:
         labels = {
-            "take": ("t", "Prendre en compte"),
-            "validate": ("v", "Valider"),
-            "associate": ("n", "Déposer la pièce suivante"),
-            "suspend": ("s", "Suspendre"),
-            "refuse": ("r", "Refuser"),
-            "complete": ("c", "Compléter"),
-            "download": ("d", "Télécharger"),
+            "take": ("t", ACTION_LABELS["take"]),
+            "validate": ("v", ACTION_LABELS["validate"]),
+            "associate": ("n", ACTION_LABELS["associate"]),
+            "suspend": ("s", ACTION_LABELS["suspend"]),
+            "refuse": ("r", ACTION_LABELS["refuse"]),
+            "complete": ("c", ACTION_LABELS["complete"]),
+            "download": ("d", DOWNLOAD_LABEL),
         }
         keymap = getattr(self.app, "_keymap", {})
         ids = {

@@ -12,17 +12,14 @@ from textual.containers import Grid, Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
 from .. import keymap as K
-from ..backend import parse_day
+from ..backend import ROLE_LABELS, parse_day
 from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
 from ..widgets.vtable import Fetch, VirtualTable
 
-SEARCH_ROLES = (
-    ("Fournisseur", "FOURNISSEUR"),
-    ("Maîtrise d'œuvre", "MOE"),
-    ("Maîtrise d'ouvrage", "MOA"),
-    ("Service financier", "SERVICE_FINANCIER"),
+SEARCH_ROLES = tuple(
+    (ROLE_LABELS[role], role) for role in ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
 )
 ROLE_FOR_ACTOR = {
     "FOURNISSEUR": "FOURNISSEUR",
@@ -134,9 +131,7 @@ class RecherchePane(Pane):
         select.value = "all"
         documents = sorted({c.document for c in core.cadres})
         self.query_one("#search-document", Select).set_options((d, d) for d in documents)
-        self.query_one("#search-cadre", Select).set_options(
-            (f"{c.short} — {c.label}", c.code) for c in core.cadres
-        )
+        self.query_one("#search-cadre", Select).set_options((c.title, c.code) for c in core.cadres)
         self.query_one("#search-state", Select).set_options(
             (s.label, s.code) for s in STATES.values()
         )
