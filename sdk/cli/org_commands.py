@@ -52,7 +52,9 @@ def register(sub: Any) -> None:
     p = st.add_parser("show", help="fiche structure")
     p.add_argument("identifier")
     p.set_defaults(func=structure_show)
-    p = st.add_parser("activate", help="activer / désactiver la structure courante")
+    p = st.add_parser(
+        "activate", help="activer / désactiver la structure courante (gestionnaire GP ou GS)"
+    )
     p.add_argument("state", choices=["on", "off"])
     p.set_defaults(func=structure_activate)
 

@@ -385,6 +385,20 @@ def test_own_reads_show_the_structure_its_objects(world: World):
         assert role.marche in [m.number for m in core.register.mine(s)]
 
 
+def test_a_public_structure_card_is_the_directory_a_private_one_is_not(world: World):
+    """Public recipients are found by anyone logged in (seed 002, « Rechercher une structure
+    publique »); a private structure only by its members and its marchés' other actors."""
+    core, s = world.cores["own"], world.sessions["titulaire"]
+    assert core.org.structure_card(s, EXT_MOA_SIRET).name == "COMMUNE DE BEAUGENCY"
+    with pytest.raises(NotFound):
+        core.org.structure_card(s, EXT_MOE_SIRET)
+    electrician = world.sessions["soustraitant"].structure  # on the titulaire's marché
+    assert core.org.structure_card(s, electrician.identifier).id == electrician.id
+    plumber = world.extra["ext_supplier"]  # on the gymnase, not the school
+    with pytest.raises(NotFound):
+        core.org.structure_card(world.sessions["soustraitant"], plumber.identifier)
+
+
 def test_a_simple_user_without_the_space_subscription_reads_nothing(world: World):
     """The structure has the space; the user has no approved subscription."""
     core, s = world.cores["own"], world.sessions["unsubscribed"]
