@@ -312,7 +312,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     print(f"  python seul              {ms(statistics.median(python_only))}")
     print(f"  application Textual nue  {ms(statistics.median(bare))}")
     print(
-        f"  python -m tui            {ms(statistics.median(app))}"
+        f"  python -m decompte.tui   {ms(statistics.median(app))}"
         f"   (+{ms(statistics.median(app) - statistics.median(bare)).strip()} "
         "par rapport à l'application nue)"
     )

@@ -22,6 +22,9 @@ A billing file (dossier) is a chain of ~10 pieces (monthly cycles A4 → A15 →
 sub-contractors, or an end-of-contract A7 → A17 → A20 → A8); every piece but the tip is
 ASSOCIEE (no holder), a few were refused on the way, and the tip is live (made available, taken,
 suspended, completed, refused, at the validator) or, for a final cadre, taken (dossier closed).
+
+Why it is long (~1 000 lines): a standalone benchmark script that writes every table of the
+schema by hand, in bulk, for speed; nothing in the product imports it.
 """
 
 from __future__ import annotations

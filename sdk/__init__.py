@@ -3,8 +3,8 @@
     from decompte.sdk import hookimpl, Cadre, ActorRole, rule, error, Exporter
     from decompte.sdk import State, Stage, Transition, Action  # a cadre's own circuit
 
-Everything else under `sdk` is private and may change. Attributes are imported on first use,
-so `import sdk` stays cheap (no database nor UI library).
+Everything else under `decompte.sdk` is private and may change. Attributes are imported on
+first use, so `import decompte.sdk` stays cheap (no database nor UI library).
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ checks their settings, and serves the engine through the `Extensions` protocol.
 Each plugin is called on its own: one that raises is reported (`problems`, with its name and
 the hook) and the others go on. Collection hooks (cadres, states, transitions, rules, exporters,
 commands) are called once and cached, so a deposit only runs the rules themselves.
+
+Why it is long (~590 lines): one host serves every hook (settings, cadres, states,
+transitions, rules, findings, events, exporters, commands), each collection a short method
+around the same guard; it could lose its CLI helpers (`format_plugins`, `add_cli_commands`)
+to `cli/plugin_commands.py`.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ A rule is a function `(draft, ctx) -> Iterable[Finding]` carrying a stable `rule
 one with the `rule("id")` decorator and the `error` / `warning` / `info` helpers, which
 leave the rule id blank for the decorator to fill in. Field names are `PieceDraft`
 attribute names ("vat_lines[1].amount" is the second line, counting from 0).
+
+Why it is long (~650 lines): it is the catalogue of the 28 built-in rules, each a short
+function with its French message and hint, in the order of the domain notes (§ 8); one file
+keeps every rule id findable in one place.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`python -m sdk.cli`: the same as the `decompte` command."""
+"""`python -m decompte.sdk.cli`: the headless commands only (the `decompte` console script
+also opens the app when no command is given)."""
 
 import sys
 
