@@ -314,6 +314,27 @@ CADRE_TITLE = "{short} — {label}"
 INITIAL_DEPOSIT = "dépôt initial"
 
 
+# -- a piece's terms ----------------------------------------------------------------------------
+
+#: VAT regimes (seed 001's deposit form), keyed by `model.VatType` value.
+VAT_TYPE_LABELS = {
+    "DEBITS": "TVA sur les débits",
+    "ENCAISSEMENTS": "TVA sur les encaissements",
+    "EXONERATION": "Exonéré",
+    "SANS_TVA": "Sans TVA",
+}
+
+#: Payment modes (« mode de règlement »), keyed by `model.PaymentMode` value.
+PAYMENT_MODE_LABELS = {
+    "VIREMENT": "Virement",
+    "CHEQUE": "Chèque",
+    "PRELEVEMENT": "Prélèvement",
+    "ESPECE": "Espèces",
+    "REPORT": "Report",
+    "AUTRE": "Autre",
+}
+
+
 # -- documents -----------------------------------------------------------------------------------
 
 #: Deposit formats (seed 001: « Format de dépôt : PDF non signé »), keyed by

@@ -14,7 +14,7 @@ import pytest
 from decompte.sdk import vocabulary as V
 from decompte.sdk.cadres import BUILTIN_CADRES
 from decompte.sdk.cli import main
-from decompte.sdk.model import ActorRole, MemberRole
+from decompte.sdk.model import ActorRole, MemberRole, PaymentMode, VatType
 from decompte.sdk.states import STATES, Holder
 
 from support import LOGINS
@@ -101,10 +101,16 @@ def test_a_suspended_piece_awaits_the_depositor_by_name(cli: Run) -> None:
     pytest.fail("the demo has no piece awaiting its depositor")
 
 
-def test_every_role_and_member_code_has_a_label() -> None:
+def test_every_code_a_screen_shows_has_a_label() -> None:
+    from decompte.sdk.documents.inspection import DocumentFormat
+
     codes = {str(r) for r in ActorRole} | {str(h) for h in Holder if h}
     assert codes <= set(V.ROLE_LABELS)
     assert {str(m) for m in MemberRole} == set(V.MEMBER_LABELS)
+    assert {str(v) for v in VatType} == set(V.VAT_TYPE_LABELS)
+    assert {str(m) for m in PaymentMode} == set(V.PAYMENT_MODE_LABELS)
+    assert {str(f) for f in DocumentFormat} == set(V.FORMAT_LABELS)
+    assert {str(f): f.label for f in DocumentFormat} == V.FORMAT_LABELS
     assert V.role_label("") == "—"
     assert V.role_label("MAITRE_DOUVRAGE_DELEGUE") == "Maitre douvrage delegue"  # a plugin's
 

@@ -17,7 +17,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
-from decompte.sdk.vocabulary import ACTION_LABELS, DOWNLOAD_LABEL, FORMAT_LABELS, role_label
+from decompte.sdk.vocabulary import (
+    ACTION_LABELS,
+    DOWNLOAD_LABEL,
+    FORMAT_LABELS,
+    PAYMENT_MODE_LABELS,
+    VAT_TYPE_LABELS,
+    role_label,
+)
 
 from .. import keymap as K
 from ..backend import PieceDetail
@@ -40,12 +47,6 @@ ACTION_KEYS = {
     "complete": "complete",
     "validate": "validate",
     "associate": "associate",
-}
-VAT_TYPES = {
-    "DEBITS": "TVA sur les débits",
-    "ENCAISSEMENTS": "TVA sur les encaissements",
-    "EXONERATION": "Exonéré",
-    "SANS_TVA": "Sans TVA",
 }
 
 
@@ -192,9 +193,9 @@ class PieceScreen(Screen[None]):
                         ),
                         (
                             "TVA",
-                            VAT_TYPES.get(str(piece.vat_type), str(piece.vat_type)),
+                            VAT_TYPE_LABELS.get(piece.vat_type, piece.vat_type),
                             "Règlement",
-                            str(piece.payment_mode).capitalize(),
+                            PAYMENT_MODE_LABELS.get(piece.payment_mode, piece.payment_mode),
                         ),
                         ("Téléchargée", "oui" if piece.downloaded else "non", "", ""),
                     ]
