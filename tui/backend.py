@@ -11,11 +11,12 @@ import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from decompte.sdk import vocabulary as V
+from decompte.sdk.deposit_entry import parse_day  # noqa: F401  (screens read typed dates here)
 
 if TYPE_CHECKING:
     from decompte.sdk.config import Config
@@ -115,7 +116,8 @@ class Backend:
             else:
                 progress("Ouverture de la base…")
                 core = opened()
-            core.workflow.sweep()
+            if core.workflow.writable:  # a read-only store is only consulted
+                core.workflow.sweep()
             self.core = core
             return core
         except BaseException as exc:
@@ -251,16 +253,3 @@ class PieceDetail:
             return ""
         found = self.structures.get(structure_id)
         return found.identifier if found else ""
-
-
-def parse_day(text: str) -> date | None:
-    """JJ/MM/AAAA or AAAA-MM-JJ; None when empty; ValueError in French otherwise."""
-    raw = text.strip()
-    if not raw:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d%m%Y"):
-        try:
-            return datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"Date illisible : « {raw} » (format JJ/MM/AAAA)")
