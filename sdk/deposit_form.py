@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from .cadres import Cadre
 from .errors import DecompteError, NotFound
-from .files_check import AttachmentInput
 from .findings import Finding, Severity
 from .model import ActorRole, BankAccount, Marche, Piece, PieceDraft, Service, Structure
 
 if TYPE_CHECKING:
     from .core import Core
+    from .files_check import AttachmentInput
     from .session import Session
 
 SUPPLIER_ROLES = frozenset({ActorRole.FOURNISSEUR, ActorRole.COTRAITANT, ActorRole.SOUSTRAITANT})

@@ -116,8 +116,7 @@ class Backend:
             else:
                 progress("Ouverture de la base…")
                 core = opened()
-            if core.workflow.writable:  # a read-only store is only consulted
-                core.workflow.sweep()
+            core.workflow.sweep()
             self.core = core
             return core
         except BaseException as exc:
