@@ -37,6 +37,7 @@ from .rules import BUILTIN_RULES, Rule
 from .session import Session
 from .states import Action, Holder, Motive
 from .store import Store
+from .store.engine import is_read_only
 from .store.schema import attachments, events, pieces
 from .transitions import (
     TRANSITIONS,
@@ -82,6 +83,11 @@ class Workflow:
 
     def today(self) -> date:
         return self.clock().date()
+
+    @property
+    def writable(self) -> bool:
+        """False on a store opened read-only (an archived copy): it is only consulted."""
+        return not is_read_only(self.store.engine)
 
     def check(
         self,
@@ -327,7 +333,8 @@ class Workflow:
 
     def download(self, session: Session, piece_id: int, folder: Path) -> list[Path]:
         """Copy the piece's file and attachments (sha256 checked) into `folder`; the piece is
-        then marked downloaded for its holder (Synthèse filter)."""
+        then marked downloaded for its holder (Synthèse filter), unless the store is only
+        consulted (read-only)."""
         with self.store.read() as conn:
             self.org.access.require(conn, session, Verb.DOWNLOAD)
             row = piece_row(conn, piece_id)
@@ -345,7 +352,7 @@ class Workflow:
         for name, sha in items:
             safe = Path(name).name or sha
             written.append(self.store.files.copy_to(sha, folder / f"{row.number}-{safe}"))
-        if row.holder_structure_id == session.structure.id and not row.downloaded:
+        if row.holder_structure_id == session.structure.id and not row.downloaded and self.writable:
             with self.store.write() as conn:
                 conn.execute(update(pieces).where(pieces.c.id == piece_id).values(downloaded=True))
         return written

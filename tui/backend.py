@@ -116,7 +116,8 @@ class Backend:
             else:
                 progress("Ouverture de la base…")
                 core = opened()
-            core.workflow.sweep()
+            if core.workflow.writable:  # a read-only store is only consulted
+                core.workflow.sweep()
             self.core = core
             return core
         except BaseException as exc:

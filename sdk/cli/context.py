@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from ..session import Session
 
 
+#: Commands that act on pieces: the validators' delays that ran out are applied first, so
+#: that they act on the pieces as they now stand. Reads never write: no other command sweeps
+#: (``decompte sweep`` does it on demand), so a read-only store can be consulted.
+SWEEP_FIRST = frozenset({"deposit", "process"})
+
+
 class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -43,7 +49,8 @@ class Context:
         from ..core import Core
 
         core = Core.open(self.db_target, config=self.config, plugins=self.plugins)
-        core.workflow.sweep()  # validator delays that ran out since the last run
+        if getattr(self.args, "command", None) in SWEEP_FIRST:
+            core.workflow.sweep()  # validator delays that ran out since the last run
         return core
 
     def close(self) -> None:
