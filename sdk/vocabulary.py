@@ -125,17 +125,6 @@ ACTOR_LABELS = {
     "system": "Decompte (automatique)",
 }
 
-#: Who holds the piece after a transition, keyed by `transitions.NextHolder` value.
-NEXT_HOLDER_LABELS = {
-    "same": "le même détenteur",
-    "depositor": "le déposant",
-    "suspender": "celui qui l'a suspendue",
-    "next": "le rôle suivant du cadre",
-    "second_validator": "le second valideur",
-    "route": "le destinataire du dépôt",
-    "nobody": "personne",
-}
-
 #: Conditions of transitions, keyed by guard name (`transitions.GUARDS`).
 GUARD_LABELS = {
     "final_cadre_taken_by_next_role": "cadre final pris en compte par son destinataire",
