@@ -190,6 +190,26 @@ ROLE_LABELS = {
 #: A structure that holds no role on any marché (a user's identity line).
 NO_ROLE_LABEL = "sans rôle sur un marché"
 
+#: Kinds of structure identifier (seed 002), keyed by `model.IdentifierType` value.
+IDENTIFIER_TYPE_LABELS = {
+    "SIRET": "SIRET",
+    "UE_HORS_FRANCE": "UE hors France",
+    "HORS_UE": "hors UE",
+    "RIDET": "RIDET",
+    "TAHITI": "TAHITI",
+    "AUTRE": "autre",
+    "PARTICULIER": "particulier",
+}
+
+#: What a public structure requires on incoming pieces, keyed by `model.RoutingMode` value.
+ROUTING_MODE_LABELS = {
+    "none": "ni service ni engagement",
+    "service": "code service",
+    "engagement": "numéro d'engagement",
+    "service_and_engagement": "code service et numéro d'engagement",
+    "service_or_engagement": "code service ou numéro d'engagement",
+}
+
 #: Members of a structure, keyed by `model.MemberRole` value (seed 002: user roles).
 MEMBER_LABELS = {
     "GESTIONNAIRE_PRINCIPAL": "gestionnaire principal",

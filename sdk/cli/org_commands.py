@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import vocabulary as V
 from ..errors import UsageError
 from ..model import ActorRole, Address, MarcheActor, MemberRole, RoutingMode
 from .context import Context
@@ -167,7 +168,7 @@ def user_me(ctx: Context) -> int:
         (
             ctx.core.org.structure(m.structure_id).identifier,
             ctx.core.org.structure(m.structure_id).name,
-            m.role.value,
+            V.MEMBER_LABELS[m.role],
         )
         for m in links
     ]
@@ -218,7 +219,7 @@ def structure_search(ctx: Context) -> int:
             [
                 (
                     s.identifier,
-                    s.identifier_type.value,
+                    V.IDENTIFIER_TYPE_LABELS[s.identifier_type],
                     s.name,
                     s.address.postcode,
                     s.address.city,
@@ -238,13 +239,13 @@ def structure_show(ctx: Context) -> int:
         {"structure": s, "services": services},
         fields(
             [
-                ("Identifiant", f"{s.identifier} ({s.identifier_type.value})"),
+                ("Identifiant", f"{s.identifier} ({V.IDENTIFIER_TYPE_LABELS[s.identifier_type]})"),
                 ("Raison sociale", s.name),
                 ("Libellé", s.label),
                 ("Adresse", f"{s.address.line1} {s.address.postcode} {s.address.city}".strip()),
                 ("Statut", "Actif" if s.active else "Inactif"),
                 ("Type d'entité", "Publique" if s.public else "Privée"),
-                ("Service / EJ requis", s.routing_mode.value),
+                ("Service / EJ requis", V.ROUTING_MODE_LABELS[s.routing_mode]),
                 ("Services", ", ".join(x.code for x in services) or "aucun"),
             ]
         ),
@@ -348,7 +349,7 @@ def role_set(ctx: Context) -> int:
     target = ctx.core.org.user(ctx.args.login)
     role = {"GP": MemberRole.GP, "GS": MemberRole.GS, "USER": MemberRole.USER}[ctx.args.role]
     ctx.core.org.set_role(ctx.session, target.id, role)
-    ctx.emit({"ok": True}, f"Rôle de {target.login} : {role.value}.")
+    ctx.emit({"ok": True}, f"Rôle de {target.login} : {V.MEMBER_LABELS[role]}.")
     return 0
 
 
@@ -411,7 +412,7 @@ def marche_show(ctx: Context) -> int:
             ["Rôle", "Identifiant", "Raison sociale", "Service", "Cadres", "Valideur"],
             [
                 (
-                    x.role.value,
+                    V.role_label(x.role),
                     x.structure.identifier,
                     x.structure.name,
                     x.service_code,

@@ -14,7 +14,14 @@ import pytest
 from decompte.sdk import vocabulary as V
 from decompte.sdk.cadres import BUILTIN_CADRES
 from decompte.sdk.cli import main
-from decompte.sdk.model import ActorRole, MemberRole, PaymentMode, VatType
+from decompte.sdk.model import (
+    ActorRole,
+    IdentifierType,
+    MemberRole,
+    PaymentMode,
+    RoutingMode,
+    VatType,
+)
 from decompte.sdk.states import STATES, Holder
 
 from support import LOGINS
@@ -91,6 +98,18 @@ def test_cadres_and_states_listings_show_labels(cli: Run) -> None:
     assert "Suspendue : informations à compléter" in states
 
 
+def test_directory_outputs_show_labels(cli: Run) -> None:
+    """The marché's identity card, the user's memberships, a structure's card."""
+    card = json.loads(cli("moe", "--json", "marche", "show", "2026-ECO-001"))
+    services = {line["service_code"] for line in card["identity"]} - {""}
+    moa = next(x for x in card["identity"] if x["role"] == "MOA")["structure"]["identifier"]
+    for args in (("marche", "show", "2026-ECO-001"), ("user", "me"), ("structure", "show", moa)):
+        text = cli("moe", *args)
+        assert not raw_codes(text, services), (args, text)
+    assert "Maîtrise d'ouvrage" in cli("moe", "marche", "show", "2026-ECO-001")
+    assert "gestionnaire principal" in cli("moe", "user", "me")
+
+
 def test_a_suspended_piece_awaits_the_depositor_by_name(cli: Run) -> None:
     for who in ("titulaire", "soustraitant", "cotraitant"):
         for row in json.loads(cli(who, "--json", "synthese"))["rows"]:
@@ -111,6 +130,8 @@ def test_every_code_a_screen_shows_has_a_label() -> None:
     assert {str(m) for m in PaymentMode} == set(V.PAYMENT_MODE_LABELS)
     assert {str(f) for f in DocumentFormat} == set(V.FORMAT_LABELS)
     assert {str(f): f.label for f in DocumentFormat} == V.FORMAT_LABELS
+    assert {str(t) for t in IdentifierType} == set(V.IDENTIFIER_TYPE_LABELS)
+    assert {str(m) for m in RoutingMode} == set(V.ROUTING_MODE_LABELS)
     assert V.role_label("") == "—"
     assert V.role_label("MAITRE_DOUVRAGE_DELEGUE") == "Maitre douvrage delegue"  # a plugin's
 
