@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,21 @@ core.close()
 """
 
 
+def _see_our_installation(python: Path) -> None:
+    """The venv also reads the site-packages where we are installed (after its own), .pth
+    files included (our editable install is one): what `--system-site-packages` does, also
+    when the tests themselves run in a virtual environment."""
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    lines = "".join(f"import site; site.addsitedir({p!r})\n" for p in ours)
+    Path(own, "_decompte_under_test.pth").write_text(lines, encoding="utf-8")
+
+
 def _check(python: Path) -> dict[str, object]:
     run = subprocess.run(
         [str(python), "-c", CHECK_OURS],
@@ -154,12 +170,10 @@ def test_a_distribution_with_a_top_level_plugins_package_neither_replaces_nor_re
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("flat_plugins-*.whl")
 
-    venv = tmp_path / "venv"  # sees our (installed) distribution through the system site
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
+    _see_our_installation(python)
     into_venv = [*pip, "--python", str(python)]
     installed = subprocess.run(
         [*into_venv, "install", "--no-deps", "--no-index", str(wheel)],
