@@ -97,6 +97,11 @@ class DecompteSpecs:
             @hookimpl
             def decompte_states():
                 return [State("TRANSMISE_ERP", "Transmise à l'ERP", Stage.TAKEN)]
+
+            @hookimpl  # and the row that leads to it
+            def decompte_transitions():
+                return [Transition("MISE_A_DISPOSITION_MOA", Action.TAKE, "TRANSMISE_ERP",
+                                   "MOA")]
         """
 
     @hookspec
