@@ -357,6 +357,19 @@ FORMAT_LABELS = {
 }
 
 
+def certificate_sentence(document: str, number: str, when: str, certificate: str) -> str:
+    """The deposit certificate's sentence, with the document's article and agreement:
+    « La facture numéro F-1 a été déposée le … ; elle est enregistrée sous le certificat de
+    dépôt numéro … » (the document's gender told by its first word)."""
+    document = document or "pièce"
+    subject = with_article(document)
+    e, it = ("e", "elle") if _is_feminine(document) else ("", "il")
+    return (
+        f"{subject[0].upper()}{subject[1:]} numéro {number} a été déposé{e} le {when} ; "
+        f"{it} est enregistré{e} sous le certificat de dépôt numéro {certificate}."
+    )
+
+
 # -- the front-ends' own verbs -------------------------------------------------------------------
 
 #: Downloading a piece's files (the piece screen's key and the CLI's `download`).

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from ..vocabulary import certificate_sentence
 from . import fmt
 
 _REPLACE = str.maketrans(
@@ -115,14 +116,13 @@ def render_certificate(data: CertificateData) -> bytes:
     pdf.set_font("helvetica", "", 11)
     pdf.cell(width, 7, _latin1("Factures de travaux"), new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.ln(4)
-    kind = data.piece_type or "pièce"
     pdf.multi_cell(
         width,
         6,
         _latin1(
-            f"Le {kind} numéro {data.piece_number} a été déposé le "
-            f"{fmt.moment(data.deposited_at)} ; il est enregistré sous le certificat de dépôt "
-            f"numéro {data.number}."
+            certificate_sentence(
+                data.piece_type, data.piece_number, fmt.moment(data.deposited_at), data.number
+            )
         ),
         new_x="LMARGIN",
         new_y="NEXT",

@@ -168,3 +168,14 @@ def test_state_labels_are_the_vocabulary_s() -> None:
 def test_documents_take_their_article(document: str, expected: str) -> None:
     assert V.with_article(document) == expected
     assert V.object_pronoun(document) == ("la" if expected.startswith("la ") else "le")
+
+
+def test_the_certificate_agrees_with_its_document() -> None:
+    """« Le Facture … a été déposé » was printed on every invoice's certificate."""
+    assert V.certificate_sentence("Facture", "F-1", "23/11/2026", "CD1") == (
+        "La facture numéro F-1 a été déposée le 23/11/2026 ; elle est enregistrée sous le "
+        "certificat de dépôt numéro CD1."
+    )
+    assert V.certificate_sentence("État d'acompte", "E-1", "x", "CD2").startswith(
+        "L'état d'acompte numéro E-1 a été déposé le x ; il est enregistré"
+    )
