@@ -64,6 +64,33 @@ ACTION_LABELS = {
     "forward": "Transmission",
 }
 
+#: Shorter names of actions on a key (the app's key bar), where they differ from the label.
+ACTION_KEY_LABELS = {"associate": "Pièce suivante"}
+
+#: What an action that needs a comment asks for, keyed by `states.Action` value: the field's
+#: label, its placeholder, and what the refusal of an empty comment asks to state.
+COMMENT_PROMPTS = {
+    "refuse": ("Motif du refus", "précisez l'erreur constatée", "le motif du refus"),
+    "suspend": (
+        "Informations manquantes",
+        "ce que le déposant doit compléter",
+        "les informations manquantes",
+    ),
+    "complete": ("Ce qui a été complété", "ex. bon de commande joint", "ce qui a été complété"),
+}
+
+#: A refusal motive explained where a user picks it (the refuse dialog).
+MOTIVE_HELP = {
+    "ACHEMINEMENT": "Erreur dans les données d'acheminement (destinataire, service, engagement…)",
+    "AUTRE_MOTIF": "Autre motif (décompte général contesté, pièce sans rapport…)",
+}
+
+#: The refuse dialog's reminder (seeds: an amount is never a refusal motive).
+REFUSAL_WARNING = (
+    "Un écart de montant n'est pas un motif de refus : la pièce suivante "
+    "peut porter un autre montant."
+)
+
 #: Holder roles in state labels: (« de la MOE », « par la MOE »'s noun group « la MOE »).
 WHO = {
     "FOURNISSEUR": ("du fournisseur", "le fournisseur"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import states as S
 from .. import vocabulary as V
+from ..actions import BY_COMMAND, perform
 from ..amounts import compute_totals, parse_amount, vat_line
 from ..deposit_form import DepositForm, open_form
 from ..errors import NotFound, UsageError
@@ -62,7 +63,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=deposit)
 
     p = sub.add_parser("process", help="traiter une pièce reçue")
-    p.add_argument("action", choices=["take", "refuse", "suspend", "complete", "validate"])
+    p.add_argument("action", choices=list(BY_COMMAND))
     p.add_argument("piece")
     p.add_argument("--motive", default="ACHEMINEMENT", choices=[m.value for m in S.Motive])
     p.add_argument("--reason", default="")
@@ -327,26 +328,19 @@ _AMOUNT_FIELDS = {
 
 
 def process(ctx: Context) -> int:
-    a, wf = ctx.args, ctx.core.workflow
+    a = ctx.args
     piece = piece_ref(ctx, a.piece)
-    v = a.expect_version
-    if a.action == "take":
-        done = wf.take(ctx.session, piece.id, expected_version=v)
-    elif a.action == "refuse":
-        done = wf.refuse(ctx.session, piece.id, a.motive, a.reason, expected_version=v)
-    elif a.action == "suspend":
-        done = wf.suspend(ctx.session, piece.id, a.reason, expected_version=v)
-    elif a.action == "complete":
-        done = wf.complete(
-            ctx.session,
-            piece.id,
-            a.reason,
-            engagement=a.engagement,
-            service_code=a.service,
-            expected_version=v,
-        )
-    else:
-        done = wf.validate(ctx.session, piece.id, expected_version=v)
+    done = perform(
+        ctx.core.workflow,
+        ctx.session,
+        BY_COMMAND[a.action].action,
+        piece.id,
+        reason=a.reason,
+        motive=a.motive,
+        engagement=a.engagement,
+        service=a.service,
+        expected_version=a.expect_version,
+    )
     ctx.emit({"piece": done}, f"Pièce {done.number} : {S.label(done.state)}.")
     return 0
 
