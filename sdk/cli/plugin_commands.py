@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..piece_listing import ROLE_COLUMNS
 from ..plugins import PluginHost, add_cli_commands, format_plugins
-from ..queries import ROLE_COLUMNS
 from .context import Context
 from .piece_commands import _date
 
