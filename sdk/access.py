@@ -12,7 +12,8 @@ and plugins. Two questions, always in this order:
    marché or the structure is one the acting structure is party to. What it may not see is
    « introuvable » (exit code 5): a refusal would tell that it exists.
 
-`require(conn, session, verb, target)` asks both. `may_receive(structure)` says whether a
+`require(conn, session, verb, target)` asks both; `allows` is the same question answered yes
+or no (what a screen may offer). `may_receive(structure)` says whether a
 structure may be sent pieces (an inactive one receives nothing).
 """
 
@@ -175,6 +176,14 @@ class Access:
         self._decide(session, verb, facts, structure_id)
         if target is not None:
             self.require_target(conn, session, verb, target)
+
+    def allows(self, conn: Connection, session: Session, verb: Verb, target: Any = None) -> bool:
+        """`require` as a yes or no (what a screen offers): False where it would refuse."""
+        try:
+            self.require(conn, session, verb, target)
+        except (NotAuthorised, NotFound):
+            return False
+        return True
 
     def _decide(self, session: Session, verb: Verb, facts: Facts, structure_id: int) -> None:
         rule = RULES[verb]

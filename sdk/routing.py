@@ -83,7 +83,7 @@ def route_deposit(
         role and it is active; a finding otherwise, never a silent route."""
         if not identifier.strip():
             chosen = by_id.get(default) if default else None
-            return _receiving(chosen, field_name, findings)
+            return receiving(chosen, field_name, findings)
         found = conn.execute(
             select(structures).where(structures.c.identifier == identifier.replace(" ", ""))
         ).first()
@@ -115,7 +115,7 @@ def route_deposit(
                 )
             )
             return None
-        return _receiving(named, field_name, findings)
+        return receiving(named, field_name, findings)
 
     if prev is not None:
         supplier = structures_by_id(conn, {prev.supplier_structure_id})[prev.supplier_structure_id]
@@ -165,7 +165,7 @@ def route_deposit(
     }.get(next_role)
     target_field = "moe_identifier" if next_role is ActorRole.MOE else "recipient_identifier"
     if target in (moa, financial):  # not picked above: still an active structure?
-        target = _receiving(target, target_field, findings)
+        target = receiving(target, target_field, findings)
     if target is None:
         if not any(f.field == target_field and f.severity is Severity.ERROR for f in findings):
             findings.append(
@@ -187,8 +187,9 @@ def route_deposit(
             upper = marche.actor(validator1.id, ActorRole.COTRAITANT)
             if upper is not None and upper.validator_structure_id:
                 validator2 = by_id.get(upper.validator_structure_id)
-    if validator1 is not None and not may_receive(validator1):
-        _receiving(validator1, "supplier_identifier", findings)
+    for validator in (validator1, validator2):
+        if validator is not None and not may_receive(validator):
+            receiving(validator, "supplier_identifier", findings)
     if validator1 is not None:
         holder, holder_role = validator1, Holder.PREMIER_VALIDEUR
     else:
@@ -198,10 +199,11 @@ def route_deposit(
     )
 
 
-def _receiving(
+def receiving(
     structure: Structure | None, field_name: str, findings: list[Finding]
 ) -> Structure | None:
-    """The structure, when it may be sent pieces; an inactive one receives nothing."""
+    """The structure, when it may be sent pieces; an inactive one receives nothing (a finding
+    says so). Deposits and transitions (`Workflow`) alike ask here."""
     if structure is None or may_receive(structure):
         return structure
     findings.append(

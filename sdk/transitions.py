@@ -73,17 +73,6 @@ class NextHolder(StrEnum):
     NOBODY = "nobody"
 
 
-#: Actions a user applies to a piece (offered by `Workflow.allowed_actions`).
-USER_ACTIONS = (
-    Action.TAKE,
-    Action.REFUSE,
-    Action.SUSPEND,
-    Action.COMPLETE,
-    Action.VALIDATE,
-    Action.ASSOCIATE,
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Transition:
     """One row of the transition table.
@@ -468,6 +457,14 @@ class TransitionTable:
             ):
                 return True
         return False
+
+    def motives(self, state: str, cadre: str, role: str) -> list[str]:
+        """The refusal motives the holder in `role` may choose for a piece in `state`: those
+        of the refusal rows that apply (a row without a motive admits every motive)."""
+        rows = [r for r in self.candidates(state, Action.REFUSE, cadre) if r.role in ("", role)]
+        if any(not r.motive for r in rows):
+            return sorted(m.value for m in Motive)
+        return sorted({r.motive for r in rows})
 
     def resolve(
         self,

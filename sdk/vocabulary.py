@@ -79,6 +79,10 @@ COMMENT_PROMPTS = {
     "complete": ("Ce qui a été complété", "ex. bon de commande joint", "ce qui a été complété"),
 }
 
+#: The question an action's dialog asks ({verb}: its label, {what}: « la facture n° … »,
+#: {it}: « la » / « le »); « {verb} {what} ? » for the others.
+ACTION_QUESTIONS = {"validate": "{verb} {what} et {it} transmettre à son destinataire ?"}
+
 #: A refusal motive explained where a user picks it (the refuse dialog).
 MOTIVE_HELP = {
     "ACHEMINEMENT": "Erreur dans les données d'acheminement (destinataire, service, engagement…)",
@@ -193,6 +197,8 @@ TRANSITION_REFUSALS = {
     "associate": "La pièce est « {state} » : on ne peut plus lui associer de pièce suivante",
     "associate_holder": "Seul le destinataire de la pièce dépose la suivante",
     "associate_holder_hint": "la pièce attend une autre structure",
+    "inactive_holder": "Action « {action} » impossible : la structure qui recevrait la pièce "
+    "est inactive",
     "motive": "Motif {motive} non admis pour {role}",
     "motive_hint": "motifs possibles : {allowed}",
 }

@@ -16,10 +16,11 @@ from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import NoResultFound
 
 from .access import Verb
+from .actions import USER_ACTIONS, piece_action
 from .cadres import Cadre, CadreTable
 from .config import Config
 from .deposit import Deposits, Receipt
-from .errors import Conflict, NotFound, UsageError
+from .errors import Conflict, NotFound, UsageError, ValidationRefused
 from .extensions import Extensions, NoExtensions
 from .files_check import AttachmentInput
 from .findings import Finding
@@ -32,22 +33,29 @@ from .piece_rows import (
     piece_row,
     record_event,
     start_payment_clock,
+    structures_by_id,
 )
+from .routing import receiving
 from .rules import BUILTIN_RULES, Rule
 from .session import Session
-from .states import Action, Holder, Motive
+from .states import STATES, Action, Holder, Motive, Stage
 from .store import Store
 from .store.engine import is_read_only
 from .store.schema import attachments, events, pieces
 from .transitions import (
     TRANSITIONS,
-    USER_ACTIONS,
     NextHolder,
     Situation,
     Transition,
     holder_after,
 )
-from .vocabulary import REASON_TEXTS, TO_HOLDER
+from .vocabulary import (
+    ACTION_LABELS,
+    COMMENT_PROMPTS,
+    REASON_TEXTS,
+    TO_HOLDER,
+    TRANSITION_REFUSALS,
+)
 
 
 class Workflow:
@@ -125,9 +133,26 @@ class Workflow:
 
     def allowed_actions(self, session: Session, piece: Piece) -> list[Action]:
         """What the acting structure may do on this piece now (the app offers only these):
-        the user actions with a row of the transition table that it may apply."""
+        the user actions with a row of the transition table that it may apply, none when the
+        access policy would refuse them (consultation only, locked account, inactive structure)
+        or when the store is only consulted (read-only)."""
+        if not self.writable:
+            return []
+        with self.store.read() as conn:
+            verbs = {Verb.PROCESS, Verb.DEPOSIT}
+            may = {v for v in verbs if self.org.access.allows(conn, session, v)}
         s = Situation(piece, self.cadres.get(piece.cadre), session.structure.id, cadres=self.cadres)
-        return [a for a in USER_ACTIONS if self.transitions.offered(a, s)]
+        return [
+            a
+            for a in USER_ACTIONS
+            if (Verb.DEPOSIT if piece_action(a).deposit else Verb.PROCESS) in may
+            and self.transitions.offered(a, s)
+        ]
+
+    def refusal_motives(self, piece: Piece) -> list[str]:
+        """The motives the piece's holder may give to refuse it (the table's refusal rows for
+        its state, cadre and holder role, a plugin's included)."""
+        return self.transitions.motives(piece.state, piece.cadre, piece.holder_role)
 
     def next_cadres(self, piece: Piece) -> list[Cadre]:
         """Cadres the holder may deposit after this piece."""
@@ -205,12 +230,8 @@ class Workflow:
         changes: dict[str, str] | None = None,
     ) -> Piece:
         reason = reason.strip()
-        if action in (Action.REFUSE, Action.SUSPEND, Action.COMPLETE) and not reason:
-            what = {
-                Action.REFUSE: "le motif du refus",
-                Action.SUSPEND: "les informations manquantes",
-                Action.COMPLETE: "ce qui a été complété",
-            }[action]
+        if piece_action(action).comment and not reason:
+            what = COMMENT_PROMPTS[action][2]
             raise UsageError(
                 "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
             )
@@ -262,6 +283,8 @@ class Workflow:
         last = steps[-1]
         suspender = self._suspender(conn, row.id) if last.holder is NextHolder.SUSPENDER else None
         holder_id, holder_role, since = holder_after(last, row, s.cadre, today, suspender)
+        if holder_id is not None and holder_id != row.holder_structure_id:
+            self._require_receiver(conn, step, last, holder_id)
         move(conn, row, last.target, holder_id, holder_role, since, today, changes=changes)
         acting, source = step.acting or row.holder_role, row.state
         for applied in steps:
@@ -291,6 +314,20 @@ class Workflow:
             start_payment_clock(conn, row.dossier_id, today)
 
     @staticmethod
+    def _require_receiver(conn: Connection, step: Transition, last: Transition, to: int) -> None:
+        """The structure the piece goes to may receive it (an inactive one receives nothing,
+        even when it became inactive after the deposit): else the transition is refused with
+        the routing's finding. A refusal still goes back to its depositor, to inform it."""
+        if STATES[last.target].stage is Stage.REFUSED:
+            return
+        findings: list[Finding] = []
+        if receiving(structures_by_id(conn, {to}).get(to), "piece", findings) is None:
+            raise ValidationRefused(
+                findings,
+                TRANSITION_REFUSALS["inactive_holder"].format(action=ACTION_LABELS[step.action]),
+            )
+
+    @staticmethod
     def _suspender(conn: Connection, piece_id: int) -> tuple[int, str]:
         """Who suspended the piece last, and in which role (a completed piece goes back)."""
         last = conn.execute(
@@ -317,14 +354,16 @@ class Workflow:
                     ).scalars()
                 )
             for piece_id in ids:
-                with self.store.write() as conn:
-                    row = piece_row(conn, piece_id, lock=True)
-                    if row.state != state_code:
-                        continue
-                    s = Situation(row, self.cadres.get(row.cadre), None)
-                    self._apply(
-                        conn, None, row, self.transitions.resolve(Action.EXPIRE, s), s, now, today
-                    )
+                try:
+                    with self.store.write() as conn:
+                        row = piece_row(conn, piece_id, lock=True)
+                        if row.state != state_code:
+                            continue
+                        s = Situation(row, self.cadres.get(row.cadre), None)
+                        step = self.transitions.resolve(Action.EXPIRE, s)
+                        self._apply(conn, None, row, step, s, now, today)
+                except ValidationRefused:
+                    continue  # the next holder became inactive: the piece waits where it is
                 moved += 1
                 self.extensions.emit(
                     "deadline_crossed", {"piece": self.piece(piece_id), "deadline": "validation"}

@@ -215,6 +215,7 @@ class Backend:
             document=cadre.document if cadre else piece.cadre,
             deadline=q.deadline(piece),
             actions=self.allowed_actions(session, piece),
+            motives=core.workflow.refusal_motives(piece),
         )
 
     def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
@@ -224,6 +225,18 @@ class Backend:
         """The actions to offer: the workflow's own list (it decides), plus download."""
         core = self.wait()
         return [str(a) for a in core.workflow.allowed_actions(session, piece)] + ["download"]
+
+    def perform(
+        self, session: Session, action: str, piece_id: int, version: int, values: dict[str, Any]
+    ) -> Piece:
+        """Apply an action of the core's table (`decompte.sdk.actions`) with what its dialog
+        asked (`reason`, `motive`, `engagement`, `service`), if the piece is still at
+        `version`."""
+        from decompte.sdk.actions import perform
+
+        return perform(
+            self.wait().workflow, session, action, piece_id, expected_version=version, **values
+        )
 
 
 def _role_rank(role: str) -> int:
@@ -241,6 +254,7 @@ class PieceDetail:
     document: str
     deadline: Any
     actions: list[str] = field(default_factory=list)
+    motives: list[str] = field(default_factory=list)  # refusal motives the holder may give
 
     def name(self, structure_id: int | None) -> str:
         if structure_id is None:

@@ -1,6 +1,8 @@
 """Every key binding of the app, as data: an id, default keys, an action and a French label.
 
-Screens build their `BINDINGS` from this table (`bindings("piece")`), the help screen lists
+The keys of the actions on a piece come from the core's table of actions
+(`decompte.sdk.actions.PIECE_ACTIONS`: binding id, default key, label). Screens build their
+`BINDINGS` from this table (`bindings("piece")`), the help screen lists
 it, and the `[ui.keymap]` table of the TOML config remaps any binding by id::
 
     [ui.keymap]
@@ -16,7 +18,8 @@ from typing import Any
 
 from textual.binding import Binding
 
-from decompte.sdk.vocabulary import ACTION_LABELS, DOWNLOAD_LABEL
+from decompte.sdk.actions import PIECE_ACTIONS
+from decompte.sdk.vocabulary import DOWNLOAD_LABEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +99,7 @@ _SPECS: tuple[KeySpec, ...] = (
     KeySpec("fiscale.show", "f9", "show", "Afficher"),
     KeySpec("archives.open", "enter", "open", "Ouvrir le dossier"),
     KeySpec("archives.refresh", "ctrl+r", "reload", "Actualiser", show=False),
-    KeySpec("piece.take", "t", "act('take')", ACTION_LABELS["take"]),
-    KeySpec("piece.refuse", "r", "act('refuse')", ACTION_LABELS["refuse"]),
-    KeySpec("piece.suspend", "s", "act('suspend')", ACTION_LABELS["suspend"]),
-    KeySpec("piece.complete", "c", "act('complete')", ACTION_LABELS["complete"]),
-    KeySpec("piece.validate", "v", "act('validate')", ACTION_LABELS["validate"]),
-    KeySpec("piece.next", "n", "act('associate')", "Pièce suivante"),
+    *(KeySpec(a.binding, a.key, a.app_action, a.key_label) for a in PIECE_ACTIONS),
     KeySpec("piece.download", "d", "download", DOWNLOAD_LABEL),
     KeySpec("piece.dossier", "o", "dossier", "Dossier"),
     KeySpec("piece.reload", "ctrl+r", "reload", "Actualiser", show=False),

@@ -1,6 +1,8 @@
 """The confirmation modal of a piece action: take into account, validate, refuse (motive +
-reason), suspend (what is missing), complete (what was added). The workflow is called from
-here; its refusal stays on screen next to the fields."""
+reason), suspend (what is missing), complete (what was added). What each asks for is the
+core's table of actions (`decompte.sdk.actions`); the refusal motives offered are those of the
+transition table for the piece. The action runs from here; its refusal stays on screen next
+to the fields."""
 
 from __future__ import annotations
 
@@ -13,15 +15,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from decompte.sdk.vocabulary import MOTIVE_HELP
+
 from .base import Modal
 
 if TYPE_CHECKING:
     from decompte.sdk.model import Piece
-
-MOTIVE_HELP = {
-    "ACHEMINEMENT": "Erreur dans les données d'acheminement (destinataire, service, engagement…)",
-    "AUTRE_MOTIF": "Autre motif (décompte général contesté, pièce sans rapport…)",
-}
 
 
 @dataclass(frozen=True)
@@ -37,52 +36,36 @@ class ActionSpec:
     warning: str = ""
 
 
-def spec_for(action: str, number: str, document: str, holder_role: str) -> ActionSpec:
-    from decompte.sdk import states as S
-    from decompte.sdk.vocabulary import ACTION_LABELS, object_pronoun, with_article
+def spec_for(action: str, number: str, document: str, motives: tuple[str, ...] = ()) -> ActionSpec:
+    """The dialog of `action`, from the core's table of actions (what it asks for) and the
+    vocabulary (its words); `motives` are those the transition table admits for the piece."""
+    from decompte.sdk.actions import piece_action
+    from decompte.sdk.vocabulary import (
+        ACTION_QUESTIONS,
+        COMMENT_PROMPTS,
+        REFUSAL_WARNING,
+        object_pronoun,
+        with_article,
+    )
 
-    verb = ACTION_LABELS.get(action, "")
+    row = piece_action(action)
+    if row.deposit:
+        raise ValueError(action)  # the next piece is deposited through the Déposer tab
+    verb = row.label
     what = f"{with_article(document)} n° {number}"
-    if action == "take":
-        return ActionSpec(action, verb, f"{verb} {what} ?", verb)
-    if action == "validate":
-        it = object_pronoun(document)
-        return ActionSpec(
-            action, verb, f"{verb} {what} et {it} transmettre à son destinataire ?", verb
-        )
-    if action == "refuse":
-        motives = tuple(sorted(str(m) for m in S.REFUSAL_MOTIVES.get(holder_role, ())))
-        return ActionSpec(
-            action,
-            verb,
-            f"{verb} {what} ?",
-            verb,
-            "Motif du refus",
-            "précisez l'erreur constatée",
-            motives,
-            warning="Un écart de montant n'est pas un motif de refus : la pièce suivante "
-            "peut porter un autre montant.",
-        )
-    if action == "suspend":
-        return ActionSpec(
-            action,
-            verb,
-            f"{verb} {what} ?",
-            verb,
-            "Informations manquantes",
-            "ce que le déposant doit compléter",
-        )
-    if action == "complete":
-        return ActionSpec(
-            action,
-            verb,
-            f"{verb} {what} ?",
-            verb,
-            "Ce qui a été complété",
-            "ex. bon de commande joint",
-            completion=True,
-        )
-    raise ValueError(action)
+    question = ACTION_QUESTIONS.get(action, "{verb} {what} ?")
+    label, placeholder, _ = COMMENT_PROMPTS[action] if row.comment else ("", "", "")
+    return ActionSpec(
+        action,
+        verb,
+        question.format(verb=verb, what=what, it=object_pronoun(document)),
+        verb,
+        label,
+        placeholder,
+        motives if row.motive else (),
+        completion=row.completion,
+        warning=REFUSAL_WARNING if row.motive else "",
+    )
 
 
 class ActionModal(Modal["Piece | None"]):

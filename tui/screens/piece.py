@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
+from decompte.sdk.actions import PIECE_ACTIONS
 from decompte.sdk.vocabulary import (
     ACTION_LABELS,
     DOWNLOAD_LABEL,
@@ -40,13 +41,11 @@ if TYPE_CHECKING:
 
     from ..app import DecompteApp
 
-ACTION_KEYS = {
-    "take": "take",
-    "refuse": "refuse",
-    "suspend": "suspend",
-    "complete": "complete",
-    "validate": "validate",
-    "associate": "associate",
+#: What the actions line shows for each offered action: its binding id and its label (the
+#: core's table of actions, plus the download, which is not a transition).
+OFFERED: dict[str, tuple[str, str]] = {
+    **{str(a.action): (a.binding, a.label) for a in PIECE_ACTIONS},
+    "download": ("piece.download", DOWNLOAD_LABEL),
 }
 
 
@@ -274,33 +273,13 @@ class PieceScreen(Screen[None]):
         self.refresh_bindings()
 
     def _actions_text(self, detail: PieceDetail) -> Text:
-        labels = {
-            "take": ("t", ACTION_LABELS["take"]),
-            "validate": ("v", ACTION_LABELS["validate"]),
-            "associate": ("n", ACTION_LABELS["associate"]),
-            "suspend": ("s", ACTION_LABELS["suspend"]),
-            "refuse": ("r", ACTION_LABELS["refuse"]),
-            "complete": ("c", ACTION_LABELS["complete"]),
-            "download": ("d", DOWNLOAD_LABEL),
-        }
         keymap = getattr(self.app, "_keymap", {})
-        ids = {
-            "take": "piece.take",
-            "validate": "piece.validate",
-            "associate": "piece.next",
-            "suspend": "piece.suspend",
-            "refuse": "piece.refuse",
-            "complete": "piece.complete",
-            "download": "piece.download",
-        }
         text = Text("Actions : ", "bold")
-        first = True
-        for action in detail.actions:
-            _, what = labels.get(action, ("", action))
-            key = K.effective_keys(ids[action], keymap).split(",")[0] if action in ids else ""
-            if not first:
+        for i, action in enumerate(detail.actions):
+            binding_id, what = OFFERED.get(action, ("", action))
+            key = K.effective_keys(binding_id, keymap).split(",")[0] if binding_id else ""
+            if i:
                 text.append(" · ")
-            first = False
             text.append(f"{key} ", "bold reverse")
             text.append(f" {what}")
         return text
@@ -326,43 +305,22 @@ class PieceScreen(Screen[None]):
             self.dapp.open_dossier(self.detail.piece.dossier_id)
 
     def action_act(self, action: str) -> None:
+        from decompte.sdk.actions import piece_action
+
         from .action import ActionModal, spec_for
 
         detail = self.detail
         if detail is None or action not in detail.actions:
             return
         piece = detail.piece
-        if action == "associate":
+        if piece_action(action).deposit:
             self.dapp.deposit_after(piece.id)
             return
-        spec = spec_for(action, piece.number, detail.document, piece.holder_role)
-        perform = partial(self._perform, action, piece.id, piece.version, self.dapp.session)
+        spec = spec_for(action, piece.number, detail.document, tuple(detail.motives))
+        perform = partial(
+            self.dapp.backend.perform, self.dapp.session, action, piece.id, piece.version
+        )
         self.app.push_screen(ActionModal(spec, piece.id, perform), self._after_action)
-
-    def _perform(
-        self, action: str, piece_id: int, version: int, session: Any, values: dict[str, Any]
-    ) -> Piece:
-        workflow = self.dapp.backend.wait().workflow
-        if action == "take":
-            return workflow.take(session, piece_id, expected_version=version)
-        if action == "validate":
-            return workflow.validate(session, piece_id, expected_version=version)
-        if action == "refuse":
-            return workflow.refuse(
-                session, piece_id, values["motive"], values["reason"], expected_version=version
-            )
-        if action == "suspend":
-            return workflow.suspend(session, piece_id, values["reason"], expected_version=version)
-        if action == "complete":
-            return workflow.complete(
-                session,
-                piece_id,
-                values["reason"],
-                engagement=values.get("engagement"),
-                service_code=values.get("service"),
-                expected_version=version,
-            )
-        raise ValueError(action)
 
     def _after_action(self, piece: Piece | None) -> None:
         if piece is None:
