@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cadres import Cadre
-from .errors import DecompteError, NotFound
+from .errors import DecompteError, NotAuthorised, NotFound
 from .findings import Finding, Severity
 from .model import ActorRole, BankAccount, Marche, Piece, PieceDraft, Service, Structure
 
@@ -169,7 +169,7 @@ def open_form(
         marches = tuple(core.register.choices_for(me, role=role)) if deposits else ()
         if not marche_number.strip() and len(marches) == 1:
             marche_number = marches[0][0]
-    marche = _marche(core, marche_number)
+    marche = _marche(core, session, marche_number)
     if marche is not None:
         roles = _narrowed(frozenset(a.role for a in marche.actors if a.structure_id == me), role)
     else:
@@ -194,12 +194,15 @@ def _narrowed(roles: frozenset[ActorRole], role: str) -> frozenset[ActorRole]:
     return roles & {ActorRole(role)} if role else roles
 
 
-def _marche(core: Core, number: str) -> Marche | None:
+def _marche(core: Core, session: Session, number: str) -> Marche | None:
+    """The marché's identity card, as the access policy lets the session read it (the same
+    read as ``decompte marche show``): a marché it may not read leaves the form without
+    defaults, and the check names the refusal."""
     if not number.strip():
         return None
     try:
-        return core.register.by_number(number)
-    except NotFound:
+        return core.register.card(session, number)[0]
+    except (NotFound, NotAuthorised):
         return None
 
 
@@ -236,7 +239,7 @@ def _with_defaults(core: Core, form: DepositForm) -> DepositForm:
     )
     moe_id = (prev.moe_structure_id if prev is not None else None) or marche.one(ActorRole.MOE)
     services = tuple(s for s in core.org.services(recipient_id) if s.active) if recipient_id else ()
-    accounts = tuple(core.org.bank_accounts(supplier_id)) if supplier_id else ()
+    accounts = _accounts(core, form.session, supplier_id)
     form = dataclasses.replace(form, structures=structures, services=services, accounts=accounts)
     iban, bic = _bank_details(core, form)
     defaults = Defaults(
@@ -261,6 +264,17 @@ def _supplier_id(form: DepositForm) -> int | None:
     if form.roles & SUPPLIER_ROLES:
         return form.session.structure.id
     return form.marche.one(ActorRole.FOURNISSEUR) if form.marche is not None else None
+
+
+def _accounts(core: Core, session: Session, supplier_id: int | None) -> tuple[BankAccount, ...]:
+    """The supplier's bank accounts when the policy lets the session read them (the acting
+    structure's own, with the works space or as a manager); none otherwise."""
+    if supplier_id is None or supplier_id != session.structure.id:
+        return ()
+    try:
+        return tuple(core.org.bank_details(session))
+    except NotAuthorised:
+        return ()
 
 
 def _bank_details(core: Core, form: DepositForm) -> tuple[str, str]:

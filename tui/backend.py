@@ -21,7 +21,8 @@ from decompte.sdk.deposit_entry import parse_day  # noqa: F401  (screens read ty
 if TYPE_CHECKING:
     from decompte.sdk.config import Config
     from decompte.sdk.core import Core
-    from decompte.sdk.model import Piece, Structure, User
+    from decompte.sdk.marches import IdentityLine
+    from decompte.sdk.model import Marche, Piece, Structure, User
     from decompte.sdk.session import Session
 
 #: Page cache of each SQLite connection in the app (SQLite's default is 2 MiB): a page of
@@ -186,6 +187,11 @@ class Backend:
         return self.wait().register.choices_for(structure_id, role=role, limit=limit)
 
     # -- reads gathered for one screen --------------------------------------------------------
+    def marche_card(self, session: Session, number: str) -> tuple[Marche, list[IdentityLine]]:
+        """The fiche identité of a marché, as the access policy lets this session read it
+        (the same call as ``decompte marche show``)."""
+        return self.wait().register.card(session, number)
+
     def piece_detail(self, session: Session, piece_id: int) -> PieceDetail:
         core = self.wait()
         q = core.queries

@@ -219,3 +219,98 @@ def test_plugin_views_read_through_the_policy(core, as_, a4):
     moe = as_("moe")
     core.org.open_space(moe, "FACTURES_TRAVAUX", "CONSULTATION")
     assert PluginView(core, moe).history(a4.id)
+
+
+# -- what a screen offers, and who may receive a piece after its deposit -----------------------
+
+
+def _consultation_only(core, session):
+    core.org.open_space(session, "FACTURES_TRAVAUX", "CONSULTATION")
+
+
+def _locked(core, session):
+    for _ in range(5):
+        with pytest.raises(NotAuthorised):
+            core.login(session.user.login, "mauvais")
+
+
+def _inactive(core, session):
+    core.org.set_structure_active(session, session.structure.id, False)
+
+
+@pytest.mark.parametrize("restrict", [_consultation_only, _locked, _inactive])
+def test_a_user_the_policy_would_refuse_is_offered_no_action(core, as_, a4, restrict):
+    moe = as_("moe")
+    assert core.workflow.allowed_actions(moe, a4) == ["take", "refuse", "suspend", "associate"]
+    restrict(core, moe)
+    assert core.workflow.allowed_actions(moe, a4) == []
+    with pytest.raises(NotAuthorised):  # what the engine refuses, consistently
+        core.workflow.take(moe, a4.id)
+
+
+def test_a_validator_cannot_forward_to_a_moe_made_inactive_after_the_deposit(
+    core, as_, draft, clock
+):
+    st, titulaire, moe = as_("soustraitant"), as_("titulaire"), as_("moe")
+    a10 = core.workflow.deposit(st, draft("A10", "ST-INACTIVE", "3000.00")).piece
+    core.org.set_structure_active(moe, moe.structure.id, False)
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.validate(titulaire, a10.id)
+    assert raised.value.exit_code == 3 and "inactive" in raised.value.message
+    assert [f.rule_id for f in raised.value.findings] == ["actors.inactive"]
+    assert moe.structure.name in raised.value.findings[0].message
+    kept = core.queries.piece(titulaire, a10.id)
+    assert (kept.state, kept.holder_structure_id, kept.version) == (
+        "MISE_A_DISPOSITION_PREMIER_VALIDEUR",
+        titulaire.structure.id,
+        a10.version,
+    )
+    # the validators' delay passes: the sweep does not hand it to the inactive MOE either
+    clock.advance(days=20)
+    core.workflow.sweep()
+    assert core.queries.piece(titulaire, a10.id).state == "MISE_A_DISPOSITION_PREMIER_VALIDEUR"
+    # a refusal still goes back to its (active) depositor
+    refused = core.workflow.refuse(titulaire, a10.id, "ACHEMINEMENT", "MOE inactive")
+    assert refused.holder_structure_id == st.structure.id
+
+
+def test_an_inactive_second_validator_is_a_finding_of_the_deposit(core, as_, draft):
+    titulaire = as_("titulaire")  # second validator of the plumber's pieces on the gymnase
+    core.org.set_structure_active(titulaire, titulaire.structure.id, False)
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.deposit(
+            as_("soustraitant2"), draft("A10", "PG-INACTIVE", marche="2026-GYM-002")
+        )
+    named = [f for f in raised.value.findings if titulaire.structure.name in f.message]
+    assert [f.rule_id for f in named] == ["actors.inactive"]
+
+
+def test_the_deposit_form_shows_a_non_party_no_default(core, as_):
+    from decompte.sdk.deposit_form import open_form
+
+    plumber = as_("soustraitant2")  # on the gymnase only
+    form = open_form(core, plumber, marche_number="2026-ECO-001")
+    assert form.marche is None
+    assert (form.defaults.recipient, form.defaults.moe, form.defaults.moa) == (None, None, None)
+    assert form.accounts == () and form.defaults.iban == ""
+
+
+def test_the_deposit_form_reads_bank_accounts_through_the_policy(core, as_):
+    from decompte.sdk.deposit_form import open_form
+
+    titulaire, moe = as_("titulaire"), as_("moe")
+    own = open_form(core, titulaire, marche_number="2026-ECO-001")
+    assert [a.iban for a in own.accounts] == [a.iban for a in core.org.bank_details(titulaire)]
+    prev = core.queries.find_piece(moe, "PDM-2026-04")
+    after = open_form(core, moe, after=prev.id)
+    assert after.accounts == ()  # the supplier's accounts are not the MOE's to read
+    assert after.defaults.iban == own.defaults.iban  # the previous piece's IBAN carries over
+
+
+def test_the_marche_card_is_read_through_the_policy(core, as_):
+    moa = as_("moa")
+    _locked(core, moa)
+    with pytest.raises(NotAuthorised):
+        core.register.card(moa, "2026-ECO-001")
+    with pytest.raises(NotFound):
+        core.register.card(as_("soustraitant2"), "2026-ECO-001")

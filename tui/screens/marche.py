@@ -1,4 +1,6 @@
-"""The « fiche identité du marché »: who deposits which cadres, with which identifiers."""
+"""The « fiche identité du marché »: who deposits which cadres, with which identifiers. It is
+read through the access policy (`Backend.marche_card`), so the app shows a user exactly what
+``decompte marche show`` shows the same user."""
 
 from __future__ import annotations
 
@@ -49,17 +51,7 @@ class MarcheScreen(Screen[None]):
     def load(self) -> None:
         dapp: DecompteApp = self.app  # type: ignore[assignment]
         try:
-            core = dapp.backend.wait()
-            marche = core.register.by_number(self.number)
-            if dapp.session.structure.id not in {a.structure_id for a in marche.actors}:
-                from decompte.sdk.errors import NotFound
-
-                raise NotFound(
-                    f"Marché {self.number} introuvable",
-                    field="marche",
-                    hint="votre structure n'est pas acteur de ce marché",
-                )
-            lines = core.register.identity(marche)
+            marche, lines = dapp.backend.marche_card(dapp.session, self.number)
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
         else:

@@ -1,0 +1,59 @@
+"""The one table of piece actions (sdk/actions.py) and the refusal motives the transition
+table admits: what the CLI, the app's dialog and keys are built from."""
+
+from __future__ import annotations
+
+import pytest
+
+from decompte.sdk.actions import BY_COMMAND, PIECE_ACTIONS, perform
+from decompte.sdk.errors import UsageError
+from decompte.sdk.states import Action
+from decompte.sdk.transitions import TRANSITIONS, NextHolder, Transition, TransitionTable
+
+A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
+
+
+@pytest.fixture
+def a4(core, as_, draft):
+    return core.workflow.deposit(as_("titulaire"), draft(A4, "ACT-1")).piece
+
+
+def test_the_process_command_keeps_its_sub_commands():
+    assert list(BY_COMMAND) == ["take", "refuse", "suspend", "complete", "validate"]
+    assert [a.action for a in PIECE_ACTIONS if a.deposit] == [Action.ASSOCIATE]
+
+
+def test_perform_passes_each_action_only_what_it_takes(core, as_, a4):
+    moe = as_("moe")
+    with pytest.raises(UsageError) as raised:  # a refusal needs its comment
+        perform(core.workflow, moe, "refuse", a4.id, motive="ACHEMINEMENT")
+    assert raised.value.field == "reason"
+    with pytest.raises(UsageError):  # the next piece is a deposit, not a process
+        perform(core.workflow, moe, "associate", a4.id)
+    taken = perform(core.workflow, moe, "take", a4.id, reason="ignoré", motive="ignoré")
+    assert taken.state == "PRISE_EN_COMPTE_MOE"
+    assert core.queries.history(moe, a4.id)[-1].reason == ""
+
+
+def test_refusal_motives_come_from_the_transition_table_a_plugins_rows_included(core, as_, a4):
+    wf = core.workflow
+    assert wf.refusal_motives(a4) == ["ACHEMINEMENT", "AUTRE_MOTIF"]
+    sf_state = "MISE_A_DISPOSITION_SERVICE_FINANCIER"
+    assert TRANSITIONS.motives(sf_state, A4, "SERVICE_FINANCIER") == ["ACHEMINEMENT"]
+    # a plugin narrows the MOE's refusal of this cadre to « autre motif »
+    own = Transition(
+        "MISE_A_DISPOSITION_MOE",
+        Action.REFUSE,
+        "REFUSEE_MOE_AUTRE_MOTIF",
+        "MOE",
+        holder=NextHolder.DEPOSITOR,
+        motive="AUTRE_MOTIF",
+        cadre=A4,
+    )
+    wf.transitions = TransitionTable([*TRANSITIONS, own])
+    assert wf.refusal_motives(a4) == ["AUTRE_MOTIF"]
+    with pytest.raises(UsageError) as raised:
+        wf.refuse(as_("moe"), a4.id, "ACHEMINEMENT", "adresse erronée")
+    assert raised.value.field == "motive"
+    refused = wf.refuse(as_("moe"), a4.id, "AUTRE_MOTIF", "hors marché")
+    assert refused.state == "REFUSEE_MOE_AUTRE_MOTIF"
