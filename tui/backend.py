@@ -217,7 +217,7 @@ class Backend:
             dossier=dossier,
             structures=names,
             attachments=self.attachments(session, piece_id),
-            cadre_label=cadre.label if cadre else piece.cadre,
+            cadre_title=cadre.title if cadre else piece.cadre,
             document=cadre.document if cadre else piece.cadre,
             deadline=q.deadline(piece),
             actions=self.allowed_actions(session, piece),
@@ -256,7 +256,7 @@ class PieceDetail:
     dossier: dict[str, Any]
     structures: dict[int, Structure]
     attachments: list[dict[str, Any]]
-    cadre_label: str
+    cadre_title: str  # « A4 — Projet de décompte mensuel déposé par un fournisseur »
     document: str
     deadline: Any
     actions: list[str] = field(default_factory=list)

@@ -169,7 +169,7 @@ class PieceScreen(Screen[None]):
         head = Table.grid(padding=(0, 2), expand=True)
         head.add_column(style="bold", no_wrap=True, min_width=10)
         head.add_column(ratio=1)
-        head.add_row("Cadre", f"{piece.cadre.split('_', 1)[0]} — {detail.cadre_label}")
+        head.add_row("Cadre", detail.cadre_title)
         head.add_row("Fichier", f"{piece.file_name or '—'}{fmt}")
         self.query_one("#piece-data", Static).update(
             Group(

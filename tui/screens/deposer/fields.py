@@ -10,20 +10,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select, Static
 
-VAT_TYPES = (
-    ("TVA sur les débits", "DEBITS"),
-    ("TVA sur les encaissements", "ENCAISSEMENTS"),
-    ("Exonéré", "EXONERATION"),
-    ("Sans TVA", "SANS_TVA"),
-)
-PAYMENT_MODES = (
-    ("Virement", "VIREMENT"),
-    ("Chèque", "CHEQUE"),
-    ("Prélèvement", "PRELEVEMENT"),
-    ("Espèces", "ESPECE"),
-    ("Report", "REPORT"),
-    ("Autre", "AUTRE"),
-)
+from decompte.sdk.vocabulary import PAYMENT_MODE_LABELS, VAT_TYPE_LABELS
+
+#: The Selects' options: (label, code), labels from the one vocabulary.
+VAT_TYPES = tuple((label, code) for code, label in VAT_TYPE_LABELS.items())
+PAYMENT_MODES = tuple((label, code) for code, label in PAYMENT_MODE_LABELS.items())
 
 
 def form_row(

@@ -178,7 +178,7 @@ class DeposerPane(ActorsPart, FilesPart, ChecksPart, SubmitPart):
         cadre_select = self.query_one("#dep-cadre", Select)
         chosen = cadre_select.value
         with cadre_select.prevent(Select.Changed):
-            cadre_select.set_options((f"{c.short} — {c.label}", c.code) for c in form.cadres)
+            cadre_select.set_options((c.title, c.code) for c in form.cadres)
             if form.default_cadre:
                 cadre_select.value = form.default_cadre
             elif chosen in {c.code for c in form.cadres}:

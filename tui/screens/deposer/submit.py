@@ -81,7 +81,7 @@ class SubmitPart(Pane):
         warnings = [f for f in self.findings if str(f.severity) == "warning"]
         cadre = self.dapp.core.cadres.get(draft.cadre)
         summary = [
-            ("Cadre", f"{cadre.short} — {cadre.label}" if cadre else draft.cadre or "—"),
+            ("Cadre", cadre.title if cadre else draft.cadre or "—"),
             ("Numéro", draft.number or "—"),
             ("Date", day(draft.issue_date)),
             ("Marché", draft.marche_number or "—"),
