@@ -276,6 +276,8 @@ class Access:
         return found
 
     # -- what ---------------------------------------------------------------------------------
+    # What may not be seen is answered exactly as what does not exist (same message, hint,
+    # exit code), so that no answer tells that it exists.
     def require_target(self, conn: Connection, session: Session, verb: Verb, target: Any) -> None:
         """The acting structure is party to `target` (a piece row, a dossier's pieces, a
         marché, a structure, a structure id for bank and management verbs)."""
@@ -289,14 +291,10 @@ class Access:
                 )
         elif verb is Verb.READ_DOSSIER:
             if not any(me in _parties(r) for r in target):
-                raise NotFound("Dossier introuvable", field="dossier")
+                raise NotFound(f"Dossier {target[0].dossier_id} introuvable", field="dossier")
         elif verb in (Verb.READ_MARCHE, Verb.DECLARE_MARCHE):
             if not marche_party(target, me):
-                raise NotFound(
-                    f"Marché {target.number} introuvable",
-                    field="marche_number",
-                    hint="seuls les acteurs de la fiche identité du marché la consultent",
-                )
+                raise unseen_marche(target.number)
         elif verb is Verb.READ_STRUCTURE:
             if not self._structure_visible(conn, session, target):
                 raise NotFound(
@@ -363,3 +361,13 @@ def _parties(row: Any) -> set[int]:
         row.holder_structure_id,
         row.next_structure_id,
     } - {None}
+
+
+def unseen_marche(number: str) -> NotFound:
+    """The one answer for a marché that does not exist or that the acting structure is not on
+    (the deposit, the identity card, the palette and the CLI all give it)."""
+    return NotFound(
+        f"Marché {number.strip()} introuvable",
+        field="marche_number",
+        hint="vérifiez le numéro : seuls les acteurs de la fiche identité du marché le voient",
+    )

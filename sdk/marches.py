@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from .access import Access, Verb
+from .access import Access, Verb, unseen_marche
 from .cadres import CadreTable
 from .errors import Conflict, NotAuthorised, NotFound, UsageError
 from .model import ActorRole, Marche, MarcheActor, Structure
@@ -102,11 +102,7 @@ class Register:
                 select(marches.c.id).where(marches.c.number == number.strip())
             ).scalar()
             if mid is None:
-                raise NotFound(
-                    f"Marché {number} introuvable",
-                    field="marche_number",
-                    hint="vérifiez le numéro ou déclarez le marché",
-                )
+                raise unseen_marche(number)
             return load(conn, mid)
 
     def card(self, session: Session, number: str) -> tuple[Marche, list[IdentityLine]]:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, select
 
-from .access import may_receive
+from .access import may_receive, unseen_marche
 from .cadres import Cadre
-from .errors import NotAuthorised, NotFound, UsageError
+from .errors import UsageError
 from .findings import Finding, Severity
 from .marches import load as load_marche
 from .model import ActorRole, Marche, PieceDraft, Structure
@@ -48,11 +48,7 @@ def find_marche(conn: Connection, draft: PieceDraft) -> Marche:
         select(marches.c.id).where(marches.c.number == draft.marche_number.strip())
     ).scalar()
     if mid is None:
-        raise NotFound(
-            f"Marché {draft.marche_number} introuvable",
-            field="marche_number",
-            hint="vérifiez le numéro dans la fiche identité du marché",
-        )
+        raise unseen_marche(draft.marche_number)
     return load_marche(conn, mid)
 
 
@@ -67,12 +63,8 @@ def route_deposit(
 ) -> Route:
     me = session.structure.id
     roles = [a.role for a in marche.actors if a.structure_id == me]
-    if not roles:
-        raise NotAuthorised(
-            f"{session.structure.name} n'est pas acteur du marché {marche.number}",
-            field="marche_number",
-            hint="seuls les acteurs de la fiche identité déposent",
-        )
+    if not roles:  # answered as a marché that does not exist: nothing tells it does
+        raise unseen_marche(marche.number)
     role = cadre.depositor if cadre and cadre.depositor in roles else roles[0]
     by_id = structures_by_id(conn, {a.structure_id for a in marche.actors})
 

@@ -123,8 +123,9 @@ def _resolve(app: DecompteApp, kind: str, number: str) -> None:
                 dossier = core.queries.dossier_by_number(session, number)
                 app.call_from_thread(app.open_dossier, dossier["id"])
             else:
-                marche = core.register.by_number(number)
-                app.call_from_thread(app.open_marche, marche.number)
+                # The screen reads the card through the policy and says why it cannot
+                # show it; nothing is looked up here that would tell whether it exists.
+                app.call_from_thread(app.open_marche, number)
         except Exception as exc:
             from .workers import notify_error
 

@@ -51,9 +51,16 @@ def test_holder_acts(core, as_, a4):
 
 
 def test_structure_not_on_the_marche_cannot_deposit(core, as_, draft):
-    with pytest.raises(NotAuthorised) as raised:
-        core.workflow.deposit(as_("soustraitant2"), draft(A4, "AUTH-2", marche="2026-ECO-001"))
-    assert raised.value.field == "marche_number"
+    """Refused exactly as a marché that does not exist: the answer tells nothing more."""
+    outsider = as_("soustraitant2")
+    with pytest.raises(NotFound) as raised:
+        core.workflow.deposit(outsider, draft(A4, "AUTH-2", marche="2026-ECO-001"))
+    with pytest.raises(NotFound) as absent:
+        core.workflow.deposit(outsider, draft(A4, "AUTH-2", marche="2099-NUL-999"))
+    assert raised.value.field == absent.value.field == "marche_number"
+    assert str(raised.value).replace("2026-ECO-001", "N") == str(absent.value).replace(
+        "2099-NUL-999", "N"
+    )
 
 
 def test_simple_user_needs_an_approved_space_subscription(core, as_, a4):

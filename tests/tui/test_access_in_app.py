@@ -46,3 +46,20 @@ async def test_the_marche_card_needs_the_works_space_as_in_the_cli(
         shown = _text(app, "#marche-object")
         assert "Factures de travaux" in shown and "n'est pas ouvert" in shown
         assert _text(app, "#marche-identity") == ""
+
+
+async def test_the_palette_does_not_tell_whether_an_unseen_marche_exists(make_app: Any) -> None:
+    """« Ouvrir le marché » answers the same for a number that does not exist and for a
+    marché the acting structure is not party to (the co-contractor is not on 2026-ECO-001):
+    the screen says « introuvable »."""
+    app = make_app()
+    shown = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "cotraitant")
+        for number in ("2026-ECO-001", "2099-NUL-999"):
+            await from_palette(pilot, f"marché {number}", "Ouvrir le marché", "enter")
+            assert type(app.screen).__name__ == "MarcheScreen"
+            shown.append(_text(app, "#marche-object").replace(number, "N"))
+            await pilot.press("escape")
+            await settle(pilot)
+    assert "introuvable" in shown[0] and shown[0] == shown[1]
