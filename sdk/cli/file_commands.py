@@ -33,7 +33,7 @@ def inspect(ctx: Context) -> int:
 
 def certificate(ctx: Context) -> int:
     from ..documents import write_certificate
-    from .piece_commands import piece_ref
+    from .arguments import piece_ref
 
     piece = piece_ref(ctx, ctx.args.piece)
     data = ctx.core.queries.certificate(ctx.session, piece.id)

@@ -7,8 +7,8 @@ from typing import Any
 
 from ..piece_listing import ROLE_COLUMNS
 from ..plugins import PluginHost, add_cli_commands, format_plugins
+from .arguments import _date
 from .context import Context
-from .piece_commands import _date
 
 
 def register(sub: Any, host: PluginHost) -> None:

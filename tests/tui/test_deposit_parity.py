@@ -22,7 +22,7 @@ from tui_helpers import (
 
 from decompte.sdk.cli import build_parser
 from decompte.sdk.cli.context import Context
-from decompte.sdk.cli.piece_commands import deposit_request
+from decompte.sdk.cli.deposit_commands import deposit_request
 from decompte.tui.screens.deposer import DeposerPane
 
 pytestmark = pytest.mark.anyio

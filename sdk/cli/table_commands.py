@@ -1,0 +1,76 @@
+"""The tables as commands: the cadres (`cadres`), the states and transitions (`states`),
+and `sweep`, which applies the table's moves for validators' delays that ran out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import states as S
+from .. import vocabulary as V
+from .context import Context
+from .output import table
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("sweep", help="appliquer les délais de validation dépassés")
+    p.set_defaults(func=sweep)
+    p = sub.add_parser("cadres", help="table des cadres de facturation")
+    p.add_argument("--role", default="")
+    p.set_defaults(func=cadres)
+    p = sub.add_parser("states", help="états des pièces")
+    p.set_defaults(func=states)
+
+
+def sweep(ctx: Context) -> int:
+    moved = ctx.core.workflow.sweep()
+    ctx.emit({"moved": moved}, f"{moved} pièce(s) passée(s) en validation hors délai.")
+    return 0
+
+
+def cadres(ctx: Context) -> int:
+    rows = [c for c in ctx.core.cadres if not ctx.args.role or c.depositor == ctx.args.role]
+    ctx.emit(
+        {"cadres": rows},
+        table(
+            ["Cadre", "Déposant", "Document", "Vers", "Après"],
+            [
+                (
+                    c.short,
+                    V.role_label(c.depositor),
+                    c.document,
+                    V.role_label(c.next_role),
+                    " ".join(x.split("_")[0] for x in c.follows) or V.INITIAL_DEPOSIT,
+                )
+                for c in rows
+            ],
+        ),
+    )
+    return 0
+
+
+def states(ctx: Context) -> int:
+    """The state table (label, stage) and the transition table, the plugins' rows included
+    (``--json``: codes, for a diff of what a plugin changes)."""
+    from ..transitions import TRANSITIONS, describe
+    from ..vocabulary import STAGE_LABELS
+
+    ctx.plugins.install_states()
+    shorts = {c.code: c.short for c in ctx.plugins.cadres()}
+    rows = list(TRANSITIONS)
+    ctx.emit(
+        {
+            "states": [
+                {"code": s.code, "label": s.label, "stage": s.stage.value}
+                for s in S.STATES.values()
+            ],
+            "transitions": [row.as_dict() for row in rows],
+        },
+        "États des pièces\n"
+        + table(["État", "Étape"], [(s.label, STAGE_LABELS[s.stage]) for s in S.STATES.values()])
+        + "\n\nTransitions\n"
+        + table(
+            ["Depuis", "Action", "Par", "Vers", "Conditions"],
+            [describe(row, lambda code: shorts.get(code, code)) for row in rows],
+        ),
+    )
+    return 0
