@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from decompte.sdk import vocabulary as V
-from decompte.sdk.deposit_entry import parse_day  # noqa: F401  (screens read typed dates here)
 
 if TYPE_CHECKING:
     from decompte.sdk.config import Config

@@ -11,8 +11,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
-
 if TYPE_CHECKING:
     from ..plugins import PluginHost
 
@@ -71,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pre = argparse.ArgumentParser(add_help=False)
     add_globals(pre)
     args, _ = pre.parse_known_args(argv)
+    from ..errors import UsageError
     from .context import Context
 
     ctx = Context(args)

@@ -347,14 +347,15 @@ async def test_demo_mode_builds_a_fresh_store(tmp_path: Any) -> None:
 
 
 def test_first_frame_path_stays_light() -> None:
-    """SQLAlchemy (sdk.core, sdk.store) is imported by the worker, after the first frame."""
+    """SQLAlchemy (sdk.core, sdk.store) and the records (sdk.model: 15 ms) are imported by the
+    worker, after the first frame."""
     import subprocess
     import sys
 
     code = (
         "import sys, decompte.tui.__main__, decompte.tui.app, decompte.tui.screens.login\n"
         "heavy = [m for m in ('sqlalchemy', 'decompte.sdk.core', 'decompte.sdk.store',"
-        " 'pypdf', 'lxml') if m in sys.modules]\n"
+        " 'decompte.sdk.model', 'pypdf', 'lxml') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

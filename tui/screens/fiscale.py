@@ -11,8 +11,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
+from decompte.sdk.deposit_entry import parse_day
+
 from .. import keymap as K
-from ..backend import parse_day
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import day, piece_columns
 from ..widgets.vtable import VirtualTable

@@ -11,8 +11,10 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
+from decompte.sdk.deposit_entry import parse_day
+
 from .. import keymap as K
-from ..backend import ROLE_LABELS, parse_day
+from ..backend import ROLE_LABELS
 from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
