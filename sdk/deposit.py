@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .access import Verb
-from .cadres import Cadre, CadreTable
-from .config import Config
+from .cadres import Cadre
+from .engine_parts import EngineParts
 from .errors import Conflict, ValidationRefused
-from .extensions import Extensions, NoExtensions
+from .extensions import Extensions
 from .files_check import AttachmentInput, inspect_deposit
 from .findings import Finding, Severity, errors, warnings
 from .marches import load as load_marche
 from .model import Piece, PieceDraft, RoutingMode
-from .org import Organisation
 from .piece_rows import (
     load_piece,
     marche_id,
@@ -36,7 +34,6 @@ from .routing import Route, find_marche, route_deposit
 from .rules import BUILTIN_RULES, Rule, RuleContext, check_draft
 from .session import Session
 from .states import Action, Holder
-from .store import Store
 from .store import rows as R
 from .store.schema import attachments, dossiers, files, piece_vat_lines, pieces
 from .transitions import TRANSITIONS, Situation, Transition, holder_after
@@ -66,29 +63,15 @@ class _Plan:
     file_format: str
 
 
-class Deposits:
+class Deposits(EngineParts):
     """Checks and writes deposits for the workflow."""
 
     def __init__(
-        self,
-        store: Store,
-        org: Organisation,
-        cadres: CadreTable,
-        config: Config,
-        clock: Callable[[], datetime],
-        extensions: Extensions | None = None,
-        rules: Sequence[Rule] = BUILTIN_RULES,
+        self, parts: EngineParts, extensions: Extensions, rules: Sequence[Rule] = BUILTIN_RULES
     ) -> None:
-        self.store = store
-        self.org = org
-        self.cadres = cadres
-        self.config = config
-        self.clock = clock
-        self.extensions = extensions or NoExtensions()
+        super().__init__(*parts.parts())
+        self.extensions = extensions
         self.rules = rules
-
-    def today(self) -> date:
-        return self.clock().date()
 
     def check(
         self,

@@ -8,32 +8,14 @@ session's structures may see.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from .access import Verb
-from .cadres import CadreTable
-from .config import Config
-from .org import Organisation
+from .engine_parts import EngineParts
 from .session import Session
-from .store import Store
 
 
-class ReadScope:
-    def __init__(
-        self,
-        store: Store,
-        org: Organisation,
-        cadres: CadreTable,
-        config: Config,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.store = store
-        self.org = org
-        self.cadres = cadres
-        self.config = config
-        self.clock = clock
-
+class ReadScope(EngineParts):
     def my_structures(self, session: Session) -> list[int]:
         """The user's structures whose pieces the policy lets the session list (the acting
         one first; one without the works space, or inactive, is left out)."""

@@ -20,6 +20,7 @@ from .actions import USER_ACTIONS, piece_action
 from .cadres import Cadre, CadreTable
 from .config import Config
 from .deposit import Deposits, Receipt
+from .engine_parts import EngineParts
 from .errors import Conflict, NotFound, UsageError, ValidationRefused
 from .extensions import Extensions, NoExtensions
 from .files_check import AttachmentInput
@@ -58,7 +59,7 @@ from .vocabulary import (
 )
 
 
-class Workflow:
+class Workflow(EngineParts):
     """Deposits and the transitions of pieces, for the app, the CLI and plugins."""
 
     def __init__(
@@ -71,13 +72,9 @@ class Workflow:
         extensions: Extensions | None = None,
         rules: Sequence[Rule] = BUILTIN_RULES,
     ) -> None:
-        self.store = store
-        self.org = org
-        self.cadres = cadres
-        self.config = config
-        self.clock = clock
+        super().__init__(store, org, cadres, config, clock)
         self.extensions = extensions or NoExtensions()
-        self.deposits = Deposits(store, org, cadres, config, clock, extensions, rules)
+        self.deposits = Deposits(self, self.extensions, rules)
         self.transitions = TRANSITIONS
 
     @property
@@ -88,9 +85,6 @@ class Workflow:
     @rules.setter
     def rules(self, rules: Sequence[Rule]) -> None:
         self.deposits.rules = rules
-
-    def today(self) -> date:
-        return self.clock().date()
 
     @property
     def writable(self) -> bool:
