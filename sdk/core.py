@@ -10,6 +10,7 @@ from .cadres import BUILTIN_CADRES, CadreTable
 from .config import Config, load_config
 from .extensions import Extensions
 from .marches import Register
+from .notify import Notifier, outbox_for
 from .org import Organisation
 from .plugins import PluginHost
 from .queries import Queries
@@ -43,6 +44,7 @@ class Core:
         self.plugins = plugins
         self.cadres = cadres or CadreTable(plugins.cadres() if plugins else BUILTIN_CADRES)
         self.org = Organisation(store, clock)
+        self.org.notifier = Notifier(outbox_for(store.files.root), plugins, clock)
         self.register = Register(store, self.cadres, self.org.access)
         self.workflow = Workflow(
             store,

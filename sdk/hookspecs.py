@@ -221,6 +221,28 @@ class DecompteSpecs:
                 log.warning("%s : délai %s dépassé", piece.number, deadline)
         """
 
+    # -- messages to people ------------------------------------------------------------------
+    @hookspec
+    def decompte_notify(
+        self, kind: str, recipient: str, subject: str, body: str, settings: Settings
+    ) -> bool | None:
+        """Deliver a message to a person: today ``kind`` "activation_code", the code of an
+        account sent to its login address (``recipient``) when someone registers it.
+
+        Return True when the plugin took the message in charge (sent, queued); any other
+        value lets the next plugin try. When no plugin takes it, the core writes it to its
+        private local outbox (one ``.eml`` file, mode 0600). An exception is reported by
+        plugin name and exception type only (the body holds a secret) and the next plugin
+        is tried. Never log or print the body.
+
+        Example::
+
+            @hookimpl
+            def decompte_notify(recipient, subject, body, settings):
+                smtp_send(settings["relay"], recipient, subject, body)
+                return True
+        """
+
     # -- commands ----------------------------------------------------------------------------
     @hookspec
     def decompte_commands(self, settings: Settings) -> Iterable[Command]:

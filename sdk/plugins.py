@@ -374,6 +374,24 @@ class PluginHost:
             with self.guard(name, hook, f"Le hook {hook}"):
                 self._invoke(name, impl, args)
 
+    # -- messages to people (sdk.notify.Courier) ---------------------------------------------
+    def notify(self, kind: str, recipient: str, subject: str, body: str) -> list[str]:
+        """Offer a message to the plugins implementing `decompte_notify`; the names of those
+        that took it (returned True). A failure is reported without its text: the body holds
+        a secret that an exception message may repeat."""
+        taken: list[str] = []
+        args = {"kind": kind, "recipient": recipient, "subject": subject, "body": body}
+        for name, impl in self._calls("decompte_notify"):
+            try:
+                if self._invoke(name, impl, args) is True:
+                    taken.append(name)
+            except Exception as exc:
+                message = (
+                    f"L'envoi d'un message par le plugin {name} a échoué : {type(exc).__name__}"
+                )
+                self._problem(name, "decompte_notify", message)
+        return taken
+
     # -- exporters ---------------------------------------------------------------------------
     def _exporters(self) -> dict[str, tuple[str, Exporter]]:
         if "exporters" not in self._cache:

@@ -7,6 +7,9 @@ from typing import Any
 from .. import vocabulary as V
 from ..errors import UsageError
 from ..model import ActorRole, Address, MarcheActor, MemberRole, RoutingMode
+from ..notify import Delivery
+from ..org_accounts import MAX_CODE_ATTEMPTS
+from ..passwords import CODE_VALIDITY
 from .context import Context
 from .output import fields, table
 
@@ -15,12 +18,32 @@ def register(sub: Any) -> None:
     user = sub.add_parser("user", help="comptes utilisateurs").add_subparsers(
         dest="action", required=True
     )
-    p = user.add_parser("register", help="créer un compte (inactif)")
+    p = user.add_parser(
+        "register",
+        help="créer son compte (inactif) : le code d'activation est envoyé à l'adresse",
+    )
     p.add_argument("login")
     p.add_argument("--last-name", required=True)
     p.add_argument("--first-name", required=True)
-    p.add_argument("--email", default="")
+    p.add_argument("--email", default="", help="adresse de contact (par défaut : LOGIN)")
     p.set_defaults(func=user_register)
+    p = user.add_parser(
+        "create",
+        help="gestionnaire : créer le compte d'un collègue rattaché à votre structure "
+        "(le code d'activation est affiché, à lui transmettre)",
+    )
+    p.add_argument("login")
+    p.add_argument("--last-name", required=True)
+    p.add_argument("--first-name", required=True)
+    p.add_argument("--email", default="", help="adresse de contact (par défaut : LOGIN)")
+    p.set_defaults(func=user_create)
+    p = user.add_parser(
+        "reissue",
+        help="nouveau code d'activation : envoyé à l'adresse, ou affiché au gestionnaire "
+        "de sa structure (--as)",
+    )
+    p.add_argument("login")
+    p.set_defaults(func=user_reissue)
     p = user.add_parser(
         "activate",
         help="activer un compte avec son code et choisir le mot "
@@ -146,13 +169,78 @@ def register(sub: Any) -> None:
 
 
 def user_register(ctx: Context) -> int:
+    """Self-registration: the code goes to the address, never to this terminal (whoever
+    types an address may not own it)."""
     a = ctx.args
-    user, code = ctx.core.org.register_user(a.login, a.email, a.last_name, a.first_name)
+    sent = ctx.core.org.sign_up(a.login, a.email, a.last_name, a.first_name)
     ctx.emit(
-        {"user": user, "activation_code": code},
-        f"Compte {user.login} créé. Code d'activation (envoyé par courriel) : {code}",
+        _delivery_data(sent, created=True),
+        f"Compte {sent.recipient} créé (inactif) : {sent.sentence()}.\n{_validity()}",
     )
     return 0
+
+
+def user_create(ctx: Context) -> int:
+    """The administrator's path: a manager creates a colleague's account and sees its code."""
+    a, s = ctx.args, ctx.session
+    user, code = ctx.core.org.create_account_for(s, a.login, a.email, a.last_name, a.first_name)
+    ctx.emit(
+        {"user": user, "structure": s.structure.identifier, **_code_data(code)},
+        f"Compte {user.login} créé et rattaché à {s.structure.name} "
+        f"({V.MEMBER_LABELS[MemberRole.USER]}).\n" + _code_text(user.login, code),
+    )
+    return 0
+
+
+def user_reissue(ctx: Context) -> int:
+    """With --as, a manager of the account's structure gets the new code; without, it is sent
+    to the address, and the answer does not say whether the account exists."""
+    login = ctx.args.login
+    if ctx.args.as_login:
+        code = ctx.core.org.reissue_code(ctx.session, login)
+        ctx.emit({"login": login.strip().lower(), **_code_data(code)}, _code_text(login, code))
+        return 0
+    sent = ctx.core.org.resend_code(login)
+    ctx.emit(
+        _delivery_data(sent, created=False) if sent else {"login": login, "sent": None},
+        (f"Nouveau code pour {sent.recipient} : {sent.sentence()}.\n{_validity()}")
+        if sent
+        else f"Si le compte {login} existe et n'est pas encore activé, un nouveau code a été "
+        "envoyé à son adresse.",
+    )
+    return 0
+
+
+def _delivery_data(sent: Delivery, *, created: bool) -> dict[str, object]:
+    return {
+        "login": sent.recipient,
+        "created": created,
+        "sent": {
+            "to": sent.recipient,
+            "by": sent.by,
+            "outbox_file": str(sent.path) if sent.path else None,
+        },
+        "valid_minutes": _minutes(),
+    }
+
+
+def _code_data(code: str) -> dict[str, object]:
+    return {"activation_code": code, "valid_minutes": _minutes()}
+
+
+def _code_text(login: str, code: str) -> str:
+    return (
+        f"Code d'activation (à transmettre à l'utilisateur par un canal sûr) : {code}\n"
+        f"{_validity()} Activation : decompte user activate {login} --code {code}"
+    )
+
+
+def _minutes() -> int:
+    return int(CODE_VALIDITY.total_seconds() // 60)
+
+
+def _validity() -> str:
+    return f"Le code est valable {_minutes()} minutes et {MAX_CODE_ATTEMPTS} essais."
 
 
 def user_activate(ctx: Context) -> int:
