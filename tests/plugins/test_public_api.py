@@ -48,4 +48,4 @@ def test_every_hook_has_its_section_in_the_hook_documentation():
     page = (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8")
     for name in HOOK_NAMES:
         assert f"## `{name}`" in page, name
-    assert len(HOOK_NAMES) == 11
+    assert len(HOOK_NAMES) == 12
