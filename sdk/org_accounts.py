@@ -58,7 +58,7 @@ def login_refused() -> NotAuthorised:
 def email_address(field: str, value: str) -> str:
     """`value` checked as an e-mail address (no space, one @, a domain with a dot), its
     domain in lower case; a named usage error otherwise."""
-    value = check_field(field, value.strip(), limit_key="email")
+    value = check_field(field, value.strip())
     hint = "saisissez une adresse du type nom@domaine.fr"
     local, at, domain = value.rpartition("@")
     problem = ""
@@ -222,7 +222,6 @@ class Accounts(OrgBase):
             if row is not None:
                 tries = _spend_code_try(conn, row, now)
         if row is None:
-            passwords.spend_like_a_code_check(code)
             raise NotAuthorised(
                 "Code d'activation incorrect",
                 field="code",

@@ -172,7 +172,7 @@ def test_unknown_wrong_inactive_and_locked_get_the_same_refusal(core, clock):
 
 
 def test_every_refusal_spends_the_same_hashing_work(core, clock, monkeypatch):
-    """No timed assert: the work is counted (scrypt calls); bench/login_timing.py times it."""
+    """No timed assert: the work is counted (scrypt calls); bench/bench_login.py times it."""
     cases = _refusals(core, clock)
     calls: list[int] = []
     real = passwords._scrypt
@@ -186,6 +186,7 @@ def test_every_refusal_spends_the_same_hashing_work(core, clock, monkeypatch):
             core.org.authenticate(login, password)
         counts[cause] = len(calls)
     assert set(counts.values()) == {1}, counts
+    assert not passwords.needs_rehash(passwords.DUMMY_HASH)  # the same cost as a real hash
 
 
 def test_a_blank_password_is_refused_and_not_counted(core):
