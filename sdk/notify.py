@@ -20,6 +20,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from .errors import NotAuthorised
+
 OUTBOX_ENV = "DECOMPTE_OUTBOX"
 LOCAL_OUTBOX = "boîte d'envoi locale"
 
@@ -80,7 +82,16 @@ class Notifier:
         )
         if taken:
             return Delivery(note.recipient, ", ".join(taken))
-        return Delivery(note.recipient, LOCAL_OUTBOX, self._write(note))
+        try:
+            return Delivery(note.recipient, LOCAL_OUTBOX, self._write(note))
+        except OSError as exc:
+            raise NotAuthorised(
+                f"Message non envoyé : la {LOCAL_OUTBOX} {self.outbox} n'accepte pas l'écriture "
+                f"({exc.strerror or type(exc).__name__})",
+                field="outbox",
+                hint=f"installez un plugin d'envoi (hook decompte_notify) ou choisissez un "
+                f"dossier à vous avec {OUTBOX_ENV}",
+            ) from None
 
     def _write(self, note: Notification) -> Path:
         self.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -110,7 +110,6 @@ class Accounts(OrgBase):
     ) -> tuple[User, str]:
         """A manager (GP or GS) creates the account of a colleague, attached to the
         session's structure as a simple user; returns the code to hand over."""
-        self._require_manager(session, session.structure.id)
         return self._register(login, email, last_name, first_name, session)
 
     def _register(
@@ -159,11 +158,11 @@ class Accounts(OrgBase):
 
     def reissue_code(self, session: Session, login: str) -> str:
         """A manager of the account's structure gives it a new code (the old one is void)."""
+        self._require_manager(session, session.structure.id)
         target = self.user(login)
         if target.active:
             raise Conflict("Ce compte est déjà activé", field="login", hint="il peut se connecter")
         with self.store.read() as conn:
-            self._require_manager(session, session.structure.id, conn)
             attached = conn.execute(
                 select(memberships.c.user_id).where(
                     memberships.c.user_id == target.id,
@@ -192,12 +191,27 @@ class Accounts(OrgBase):
     def _send_code(self, login: str, code: str) -> Delivery:
         notifier = self.notifier or Notifier(outbox_for(self.store.files.root), clock=self.clock)
         minutes = int(passwords.CODE_VALIDITY.total_seconds() // 60)
+        try:
+            return self._deliver(notifier, login, code, minutes)
+        except NotAuthorised as failed:
+            with self.store.write() as conn:  # a code nobody received must not stay valid
+                conn.execute(
+                    update(users)
+                    .where(users.c.login == login, users.c.active.is_(False))
+                    .values(activation_code="")
+                )
+            failed.message = f"Compte {login} enregistré mais inactif. {failed.message}"
+            failed.hint += " ; puis : decompte user reissue IDENTIFIANT"
+            raise
+
+    @staticmethod
+    def _deliver(notifier: Notifier, login: str, code: str, minutes: int) -> Delivery:
         return notifier.send(
             Notification(
                 "activation_code",
                 login,
                 "Decompte : votre code d'activation",
-                f"Bonjour,\n\nUn compte Decompte a été créé pour l'adresse {login}.\n"
+                f"Bonjour,\n\nUn compte Decompte attend d'être activé pour l'adresse {login}.\n"
                 f"Votre code d'activation : {code}\n\n"
                 f"Il est valable {minutes} minutes et {MAX_CODE_ATTEMPTS} essais. Pour activer "
                 f"le compte et choisir votre mot de passe :\n"

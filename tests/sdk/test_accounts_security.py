@@ -299,6 +299,21 @@ def test_a_failing_plugin_falls_back_to_the_outbox_without_echoing_the_body(
     core.close()
 
 
+def test_an_outbox_that_cannot_be_written_is_a_named_error_and_voids_the_code(
+    demo_db, clock, monkeypatch, tmp_path
+):
+    blocker = tmp_path / "un-fichier"
+    blocker.write_text("")
+    monkeypatch.setenv("DECOMPTE_OUTBOX", str(blocker / "envois"))
+    core = core_with(open_store(demo_db), clock)
+    with pytest.raises(NotAuthorised) as raised:
+        core.org.sign_up("sans.boite@exemple.fr", "", "BOITE", "Sans")
+    assert raised.value.field == "outbox" and "DECOMPTE_OUTBOX" in raised.value.hint
+    assert "enregistré mais inactif" in raised.value.message
+    assert _column(core, "sans.boite@exemple.fr", "activation_code") == ""
+    core.close()
+
+
 # -- the administrator's path ---------------------------------------------------------------------
 
 
