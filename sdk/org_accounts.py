@@ -77,6 +77,12 @@ def email_address(field: str, value: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def login_key(login: str) -> str:
+    """A login as it is stored and looked up: NFKC (a full-width letter is the letter), no
+    surrounding space, lower case."""
+    return unicodedata.normalize("NFKC", login).strip().lower()
+
+
 def _name(field: str, value: str) -> str:
     value = check_field(field, value.strip())
     if not value:
@@ -100,10 +106,12 @@ class Accounts(OrgBase):
         over themselves: a person registering an address uses `sign_up`, which sends it."""
         return self._register(login, email, last_name, first_name, None)
 
-    def sign_up(self, login: str, email: str, last_name: str, first_name: str) -> Delivery:
+    def sign_up(
+        self, login: str, email: str, last_name: str, first_name: str
+    ) -> tuple[User, Delivery]:
         """Self-registration: create the account and send its code to the login address."""
         user, code = self._register(login, email, last_name, first_name, None)
-        return self._send_code(user.login, code)
+        return user, self._send_code(user.login, code)
 
     def create_account_for(
         self, session: Session, login: str, email: str, last_name: str, first_name: str
@@ -115,7 +123,7 @@ class Accounts(OrgBase):
     def _register(
         self, login: str, email: str, last_name: str, first_name: str, by: Session | None
     ) -> tuple[User, str]:
-        login = email_address("login", login).lower()
+        login = email_address("login", login_key(login))
         email = email_address("email", email) if email.strip() else login
         last_name, first_name = _name("last_name", last_name), _name("first_name", first_name)
         code = passwords.activation_code()
@@ -149,7 +157,7 @@ class Accounts(OrgBase):
     def resend_code(self, login: str) -> Delivery | None:
         """A new code for an account not yet active, sent to its login address; None (and
         nothing sent) when there is no such account."""
-        key = login.strip().lower()
+        key = login_key(login)
         with self.store.read() as conn:
             row = conn.execute(select(users).where(users.c.login == key)).first()
         if row is None or row.active:
@@ -230,7 +238,7 @@ class Accounts(OrgBase):
             raise UsageError(
                 "Code d'activation vide", field="code", hint="recopiez le code reçu par courriel"
             )
-        key, now = login.strip().lower(), self.clock()
+        key, now = login_key(login), self.clock()
         with self.store.write() as conn:
             row = conn.execute(select(users).where(users.c.login == key).with_for_update()).first()
             if row is not None:
@@ -298,7 +306,7 @@ class Accounts(OrgBase):
 
     def user(self, login: str) -> User:
         with self.store.read() as conn:
-            row = conn.execute(select(users).where(users.c.login == login.strip().lower())).first()
+            row = conn.execute(select(users).where(users.c.login == login_key(login))).first()
         if row is None:
             raise NotFound(f"Utilisateur {login} inconnu", field="login")
         return R.user(row)
@@ -314,7 +322,7 @@ class Accounts(OrgBase):
             )
         now = self.clock()
         with self.store.read() as conn:
-            row = conn.execute(select(users).where(users.c.login == login.strip().lower())).first()
+            row = conn.execute(select(users).where(users.c.login == login_key(login))).first()
         if row is None or not row.active or not row.password_hash:
             passwords.spend_like_a_check(password)
             raise login_refused()

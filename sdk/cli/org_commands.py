@@ -8,8 +8,9 @@ from .. import vocabulary as V
 from ..errors import UsageError
 from ..model import ActorRole, Address, MarcheActor, MemberRole, RoutingMode
 from ..notify import Delivery
-from ..org_accounts import MAX_CODE_ATTEMPTS
+from ..org_accounts import MAX_CODE_ATTEMPTS, login_key
 from ..passwords import CODE_VALIDITY
+from ..text_safety import printable
 from .context import Context
 from .output import fields, table
 
@@ -172,9 +173,9 @@ def user_register(ctx: Context) -> int:
     """Self-registration: the code goes to the address, never to this terminal (whoever
     types an address may not own it)."""
     a = ctx.args
-    sent = ctx.core.org.sign_up(a.login, a.email, a.last_name, a.first_name)
+    user, sent = ctx.core.org.sign_up(a.login, a.email, a.last_name, a.first_name)
     ctx.emit(
-        _delivery_data(sent, created=True),
+        {"user": user, **_delivery_data(sent)},
         f"Compte {sent.recipient} créé (inactif) : {sent.sentence()}.\n{_validity()}",
     )
     return 0
@@ -194,27 +195,24 @@ def user_create(ctx: Context) -> int:
 
 def user_reissue(ctx: Context) -> int:
     """With --as, a manager of the account's structure gets the new code; without, it is sent
-    to the address, and the answer does not say whether the account exists."""
+    to the address, and the answer is the same whether the account exists or not."""
     login = ctx.args.login
     if ctx.args.as_login:
         code = ctx.core.org.reissue_code(ctx.session, login)
-        ctx.emit({"login": login.strip().lower(), **_code_data(code)}, _code_text(login, code))
+        ctx.emit({"login": login_key(login), **_code_data(code)}, _code_text(login, code))
         return 0
-    sent = ctx.core.org.resend_code(login)
+    ctx.core.org.resend_code(login)
+    key = printable(login_key(login))
     ctx.emit(
-        _delivery_data(sent, created=False) if sent else {"login": login, "sent": None},
-        (f"Nouveau code pour {sent.recipient} : {sent.sentence()}.\n{_validity()}")
-        if sent
-        else f"Si le compte {login} existe et n'est pas encore activé, un nouveau code a été "
-        "envoyé à son adresse.",
+        {"login": key},
+        f"Si le compte {key} existe et n'est pas encore activé, un nouveau code a été envoyé "
+        f"à son adresse.\n{_validity()}",
     )
     return 0
 
 
-def _delivery_data(sent: Delivery, *, created: bool) -> dict[str, object]:
+def _delivery_data(sent: Delivery) -> dict[str, object]:
     return {
-        "login": sent.recipient,
-        "created": created,
         "sent": {
             "to": sent.recipient,
             "by": sent.by,

@@ -32,7 +32,8 @@ def run(db, *args, login="", password=PASSWORD):
 
 
 def _outbox_code(db, login):
-    [mail] = sorted((db.parent / f"{db.name}.outbox").glob(f"*{login}*.eml"))[-1:]
+    mails = (db.parent / f"{db.name}.outbox").glob(f"*{login}*.eml")
+    mail = max(mails, key=lambda p: p.stat().st_mtime_ns)  # the latest code
     assert stat.S_IMODE(mail.stat().st_mode) == 0o600
     return CODE.search(mail.read_text()).group(0)
 
@@ -58,12 +59,26 @@ def test_self_registration_sends_the_code_and_never_prints_it(demo_db):
 
 
 def test_reissue_without_as_does_not_tell_whether_the_account_exists(demo_db):
-    unknown = run(demo_db, "user", "reissue", "personne@exemple.fr")
-    active = run(demo_db, "user", "reissue", LOGINS["moe"])
-    assert unknown.returncode == active.returncode == 0
-    assert unknown.stdout.replace("personne@exemple.fr", "X") == active.stdout.replace(
-        LOGINS["moe"], "X"
-    )
+    pending = "en.attente@exemple.fr"
+    names = ("--last-name", "ATTENTE", "--first-name", "Eve")
+    assert run(demo_db, "user", "register", pending, *names).returncode == 0
+    answers = {
+        who: run(demo_db, "user", "reissue", login)
+        for who, login in (
+            ("inconnu", "personne@exemple.fr"),
+            ("actif", LOGINS["moe"]),
+            ("inactif", pending),
+        )
+    }
+    assert {a.returncode for a in answers.values()} == {0}
+    texts = {
+        a.stdout.replace(login, "X")
+        for a, login in zip(
+            answers.values(), ("personne@exemple.fr", LOGINS["moe"], pending), strict=True
+        )
+    }
+    assert len(texts) == 1, texts
+    assert len(list((demo_db.parent / "demo.db.outbox").glob(f"*{pending}*"))) == 2
 
 
 def test_a_manager_creates_an_account_and_sees_the_code_marked(demo_db):

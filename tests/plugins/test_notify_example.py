@@ -69,7 +69,7 @@ def test_the_documented_smtp_notifier_delivers_the_code(demo_db, clock, tmp_path
     assert host.infos["courriel"].status == "chargé", host.infos["courriel"].problems
     core = Core(open_store(demo_db), config, clock, plugins=host)
     try:
-        sent = core.org.sign_up("smtp.agent@exemple.fr", "", "AGENT", "Smtp")
+        _, sent = core.org.sign_up("smtp.agent@exemple.fr", "", "AGENT", "Smtp")
     finally:
         server.shutdown()
         server.server_close()

@@ -268,7 +268,7 @@ def test_a_code_stored_in_clear_by_an_older_version_is_void(core):
 def test_self_registration_sends_the_code_to_a_notifier_plugin(demo_db, clock, tmp_path):
     postbox = Postbox()
     core = core_with(open_store(demo_db), clock, courrier=postbox)
-    sent = core.org.sign_up("Nouvel.Agent@Exemple.FR", "", "AGENT", "Nouvel")
+    _, sent = core.org.sign_up("Nouvel.Agent@Exemple.FR", "", "AGENT", "Nouvel")
     assert (sent.recipient, sent.by, sent.path) == ("nouvel.agent@exemple.fr", "courrier", None)
     [note] = postbox.sent
     assert note["kind"] == "activation_code" and note["recipient"] == "nouvel.agent@exemple.fr"
@@ -286,7 +286,7 @@ def test_a_failing_plugin_falls_back_to_the_outbox_without_echoing_the_body(
     core = core_with(open_store(demo_db), clock, casse=BrokenPostbox())
     old_umask = os.umask(0)  # whatever the umask, the outbox is private
     try:
-        sent = core.org.sign_up("repli@exemple.fr", "", "REPLI", "Agent")
+        _, sent = core.org.sign_up("repli@exemple.fr", "", "REPLI", "Agent")
     finally:
         os.umask(old_umask)
     assert sent.path is not None and sent.path.parent == outbox
@@ -421,3 +421,5 @@ def test_addresses_are_stored_normalised(empty_core):
     assert user.email == "Contact.Perso@exemple.fr"  # the domain's case only
     with pytest.raises(Conflict):
         empty_core.org.register_user(login.upper(), "", "NOM", "Élise")
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in login)
+    assert empty_core.org.user(full_width).login == user.login  # NFKC: the same login
