@@ -50,6 +50,8 @@ KIND_LABELS = {
 EXTENSION_KINDS: dict[str, frozenset[str]] = {
     "pdf": frozenset({"pdf"}),
     "xml": frozenset({"xml"}),
+    "svg": frozenset({"xml"}),
+    "xades": frozenset({"xml"}),
     "png": frozenset({"png"}),
     "jpg": frozenset({"jpeg"}),
     "jpeg": frozenset({"jpeg"}),
@@ -70,6 +72,10 @@ EXTENSION_KINDS: dict[str, frozenset[str]] = {
     "rar": frozenset({"rar"}),
     "7z": frozenset({"7z"}),
 }
+
+
+# Kinds whose bytes must be what the extension says: anything else is an error, not a doubt.
+STRICT_KINDS = frozenset({"pdf", "xml", "png", "jpeg", "gif", "tiff", "bmp"})
 
 
 def name_problem(name: str) -> str:

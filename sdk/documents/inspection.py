@@ -10,6 +10,7 @@ from typing import Any
 from ..findings import Finding, Severity
 from ..vocabulary import FORMAT_LABELS
 from . import fmt
+from .attachments import name_findings
 from .errors import (
     DocumentError,
     EmptyFileError,
@@ -18,6 +19,7 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .files import (
+    EXTENSION_KINDS,
     KIND_LABELS,
     extension,
     file_size,
@@ -103,12 +105,14 @@ def inspect_file(
 ) -> Inspection:
     """Detect the format of a piece file and read it under limits.
 
-    Raises a DocumentError subclass for a file that cannot be a piece (bad name, empty, too
-    large, not PDF/XML, damaged, bomb, unsafe or non-invoice XML). An encrypted PDF raises
+    Raises a DocumentError subclass for a file that cannot be a piece (unsafe name, empty,
+    too large, not PDF/XML, damaged, bomb, unsafe or non-invoice XML). A name the portal
+    refuses (too long, extension) is an error finding. An encrypted PDF raises
     EncryptedPdfError unless `lenient`, which reports it as an error finding instead.
     """
     path = Path(path)
     validate_file_name(path.name)
+    findings = name_findings(path.name, field="file_name", rule_prefix="file", allowed=None)
     size = file_size(path)
     if size == 0:
         raise EmptyFileError("le fichier est vide (0 octet)")
@@ -120,7 +124,7 @@ def inspect_file(
     kind = sniff(read_head(path))
     ext = extension(path.name)
     if kind not in ("pdf", "xml"):
-        if ext in ("pdf", "xml"):
+        if kind not in EXTENSION_KINDS.get(ext, {kind}):
             raise FormatMismatchError(
                 f"le fichier porte l'extension .{ext} mais contient : {KIND_LABELS[kind]}"
             )
@@ -129,12 +133,12 @@ def inspect_file(
         raise FormatMismatchError(
             f"le fichier porte l'extension .{ext} mais contient : {KIND_LABELS[kind]}"
         )
-    findings: list[Finding] = []
     if ext != kind:
         findings.append(
-            _finding(
+            Finding(
                 "file.extension",
-                Severity.WARNING,
+                Severity.ERROR,
+                "file_name",
                 (f"extension « .{ext} »" if ext else "fichier sans extension")
                 + f" : contenu {KIND_LABELS[kind]}",
                 f"renommez le fichier en .{kind}",
@@ -153,6 +157,8 @@ def _inspect_xml(
         raise FileTooLargeError(
             f"XML trop volumineux : {fmt.size(size)} (maximum {fmt.size(limits.max_xml_bytes)})"
         )
+    import facturx  # noqa: F401  # imported before the memory safety net starts counting
+
     invoice = guarded(
         lambda: read_invoice(path.read_bytes(), limits),
         limits,
@@ -276,12 +282,34 @@ def _pdf_findings(info: PdfInfo, limits: Limits) -> list[Finding]:
                 "vérifiez que le document n'a pas été modifié après signature",
             )
         )
+    if info.active_content:
+        out.append(
+            _finding(
+                "pdf.javascript",
+                Severity.ERROR,
+                "le PDF contient du JavaScript ou une action de lancement qu'un lecteur PDF "
+                "exécuterait chez le destinataire",
+                "exportez ou imprimez le document en PDF sans script, puis déposez-le",
+            )
+        )
+    others = [n for n in info.embedded_files if n != info.invoice_xml_name]
+    if others:
+        out.append(
+            _finding(
+                "pdf.embedded",
+                Severity.WARNING,
+                f"le PDF contient {len(others)} fichier(s) incorporé(s), non contrôlé(s) : "
+                + ", ".join(others[:5])
+                + (" …" if len(others) > 5 else ""),
+                "déposez ces fichiers comme pièces jointes plutôt qu'à l'intérieur du PDF",
+            )
+        )
     if info.warnings:
         out.append(
             _finding(
                 "pdf.read",
                 Severity.INFO,
-                "lecture tolérante : " + " ; ".join(info.warnings[:3]),
+                f"lecture tolérante : {len(info.warnings)} anomalie(s) de structure contournée(s)",
             )
         )
     return out

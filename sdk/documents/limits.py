@@ -1,4 +1,11 @@
-"""Reading limits and the guard that enforces them while third-party parsers run."""
+"""Reading limits and the guard that enforces them while third-party parsers run.
+
+The verdict on a file comes from budgets counted in work units (pages, objects, xref
+sections, decompressed bytes, XML elements and nodes, nesting): the same file gets the same
+verdict on an idle or a loaded machine. Wall time and resident memory are only watched as a
+last-resort safety net far above what a file within the budgets costs; the time net is
+reported as « réessayez » (ReadDeadlineError), never as a verdict on the file.
+"""
 
 from __future__ import annotations
 
@@ -29,15 +36,24 @@ class Limits:
     max_stream_bytes: int = 16 * MIB  # decompressed size of one PDF stream
     max_decoding_work_bytes: int = 32 * MIB
     max_decoded_page_bytes: int = 32 * MIB  # content + forms decoded for the text probe
-    max_memory_growth_bytes: int = 96 * MIB  # resident growth while one file is read
+    max_memory_growth_bytes: int = 96 * MIB  # safety net: resident growth while reading
     max_array_items: int = 100_000
     max_nesting: int = 64  # arrays and dictionaries inside one another
+    max_pages: int = 5_000
+    max_objects: int = 200_000  # entries of all cross-reference sections together
+    max_xref_sections: int = 256  # the original one plus incremental updates
     text_probe_pages: int = 3
+    text_probe_bytes: int = 256 * 1024  # decoded content parsed for text (pypdf: ~2 s / MB)
     text_sample_chars: int = 200
     max_signature_fields: int = 200
     max_embedded_files: int = 100
-    deadline_seconds: float = 1.5
-    text_probe_seconds: float = 0.75  # past it the text probe stops, the file is not refused
+    # XML, counted while streaming, before any tree is built (see xml_safety.py)
+    max_xml_elements: int = 200_000
+    max_xml_nodes: int = 400_000  # elements + text runs + 2 per attribute (≈ 120 B each)
+    max_xml_depth: int = 64
+    max_xml_attributes: int = 64  # per element, namespace declarations included
+    max_xml_text_chars: int = 8 * MIB  # one text run, comment or attribute value
+    deadline_seconds: float = 30.0  # safety net only, far above any read within the budgets
 
 
 DEFAULT_LIMITS = Limits()
@@ -45,6 +61,9 @@ DEFAULT_LIMITS = Limits()
 
 class _Expired(BaseException):
     """Raised asynchronously in the guarded thread; BaseException so parsers cannot swallow it."""
+
+
+_clock = time.monotonic  # the safety net's clock (tests slow it down)
 
 
 def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -82,10 +101,10 @@ class _Watchdog(threading.Thread):
         self.reason = ""
 
     def run(self) -> None:
-        start = time.monotonic()
+        start = _clock()
         base = resident_bytes()
         while not self.done.wait(_POLL_SECONDS):
-            if time.monotonic() - start > self.seconds:
+            if _clock() - start > self.seconds:
                 self._fire("time")
                 return
             now = resident_bytes() if base is not None else None
@@ -117,12 +136,13 @@ def guarded(
     *,
     seconds: float | None = None,
 ) -> T:
-    """Run `fn` in this thread under the time and memory budgets of `limits`.
+    """Run `fn` in this thread under the safety net of `limits` (time and memory).
 
     A watchdog thread injects an exception at the next bytecode boundary when the deadline
     (`seconds`, default `deadline_seconds`) passes or resident memory grows beyond
     `max_memory_growth_bytes`; it works in any thread, and guards nest. RecursionError (deep
-    nesting) is converted too. All end as ResourceLimitError (ReadDeadlineError for time).
+    nesting) is converted too. Memory and recursion end as ResourceLimitError; time ends as
+    ReadDeadlineError, « réessayez », because it measures the machine as much as the file.
     """
     seconds = limits.deadline_seconds if seconds is None else seconds
     if not _CAN_INTERRUPT or seconds <= 0:
@@ -140,10 +160,12 @@ def guarded(
         if dog.reason == "memory":
             raise ResourceLimitError(
                 f"{what} demande trop de mémoire (plus de "
-                f"{limits.max_memory_growth_bytes // MIB} Mo) : fichier trop complexe"
+                f"{limits.max_memory_growth_bytes // MIB} Mo) : fichier trop complexe",
+                rule_id="file.limit.memory",
             ) from None
         raise ReadDeadlineError(
-            f"{what} dépasse la durée autorisée ({seconds:g} s) : fichier trop complexe"
+            f"{what} a été interrompue au bout de {seconds:g} s : ce n'est pas un verdict "
+            "sur le fichier, la machine était peut-être trop chargée"
         ) from None
 
 
@@ -152,7 +174,7 @@ def _recursion_guard(fn: Callable[[], T], what: str) -> T:
         return fn()
     except RecursionError:
         raise ResourceLimitError(
-            f"{what} a échoué : structure imbriquée trop profondément"
+            f"{what} a échoué : structure imbriquée trop profondément", rule_id="file.limit.nesting"
         ) from None
 
 

@@ -174,7 +174,8 @@ def test_malformed_xml(write) -> None:
 
 def test_deep_xml(write) -> None:
     deep = b"<a>" * 100_000 + b"</a>" * 100_000
-    refused(write("profond.xml", b"<?xml version='1.0'?>" + deep), MalformedXmlError)
+    error = refused(write("profond.xml", b"<?xml version='1.0'?>" + deep), ResourceLimitError)
+    assert error.rule_id == "xml.limit.depth"
 
 
 def test_xml_over_its_own_limit(corpus, write) -> None:
@@ -323,6 +324,7 @@ def test_guard_interrupts_a_runaway_loop() -> None:
 def test_guard_works_in_a_worker_thread() -> None:
     import threading
 
+    from decompte.sdk.documents.errors import ReadDeadlineError
     from decompte.sdk.documents.limits import guarded
 
     result: list[BaseException] = []
@@ -330,7 +332,7 @@ def test_guard_works_in_a_worker_thread() -> None:
     def work() -> None:
         try:
             guarded(lambda: sum(1 for _ in iter(int, 1)), Limits(deadline_seconds=0.2))
-        except ResourceLimitError as exc:
+        except ReadDeadlineError as exc:
             result.append(exc)
 
     thread = threading.Thread(target=work)
