@@ -167,19 +167,22 @@ def content_findings(
 
 
 def _pdf_findings(path: Path, name: str, size: int, field: str, limits: Limits) -> list[Finding]:
-    from .pdf import read_pdf
+    from .pdf import read_pdf, risk_findings
 
-    if not read_pdf(path, size, limits).active_content:
-        return []
-    return [
-        _error(
-            "attachment.pdf.javascript",
-            field,
-            f"{name} : le PDF contient du JavaScript ou une action de lancement qu'un lecteur "
-            "PDF exécuterait chez le destinataire",
-            "exportez ou imprimez le document en PDF sans script, puis joignez-le",
-        )
-    ]
+    info = read_pdf(path, size, limits)
+    out = risk_findings(info, field, prefix=f"{name} : ", rule_prefix="attachment.pdf")
+    if info.invoice_xml is not None:  # a Factur-X attachment: its XML is judged as a file's
+        from .xml_safety import scan_xml
+
+        xml = info.invoice_xml
+        try:
+            guarded(lambda: scan_xml(xml, limits), limits, "la lecture du XML Factur-X")
+        except ReadDeadlineError:
+            raise
+        except DocumentError as exc:
+            prefix = f"{name} : XML Factur-X « {info.invoice_xml_name} » inutilisable : "
+            out.append(exc.as_finding(field, prefix=prefix, rule_prefix="attachment.facturx"))
+    return out
 
 
 def check_attachments(

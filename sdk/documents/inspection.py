@@ -16,6 +16,7 @@ from .errors import (
     EmptyFileError,
     FileTooLargeError,
     FormatMismatchError,
+    ReadDeadlineError,
     UnsupportedFormatError,
 )
 from .files import (
@@ -29,7 +30,7 @@ from .files import (
     validate_file_name,
 )
 from .limits import DEFAULT_LIMITS, Limits, guarded
-from .pdf import PdfInfo, SignatureInfo, read_pdf
+from .pdf import PdfInfo, SignatureInfo, read_pdf, risk_findings
 from .xml_invoice import FIELD_LABELS, InvoiceData, read_invoice
 
 
@@ -181,6 +182,8 @@ def _inspect_pdf(
     findings.extend(_pdf_findings(info, limits))
     invoice: InvoiceData | None = None
     if info.invoice_xml is not None:
+        import facturx  # noqa: F401  # imported before the memory safety net starts counting
+
         try:
             invoice = guarded(
                 lambda: read_invoice(info.invoice_xml or b"", limits),
@@ -188,13 +191,14 @@ def _inspect_pdf(
                 "la lecture du XML Factur-X",
             )
             findings.extend(_invoice_findings(invoice, "facturx"))
-        except DocumentError as exc:
+        except ReadDeadlineError:
+            raise
+        except DocumentError as exc:  # the same verdict as for an XML file, under "facturx."
             findings.append(
-                _finding(
-                    "facturx.xml",
-                    Severity.ERROR,
-                    f"XML Factur-X « {info.invoice_xml_name} » inutilisable : {exc.message}",
-                    exc.hint,
+                exc.as_finding(
+                    "file",
+                    prefix=f"XML Factur-X « {info.invoice_xml_name} » inutilisable : ",
+                    rule_prefix="facturx",
                 )
             )
     if info.invoice_xml_name:
@@ -282,28 +286,7 @@ def _pdf_findings(info: PdfInfo, limits: Limits) -> list[Finding]:
                 "vérifiez que le document n'a pas été modifié après signature",
             )
         )
-    if info.active_content:
-        out.append(
-            _finding(
-                "pdf.javascript",
-                Severity.ERROR,
-                "le PDF contient du JavaScript ou une action de lancement qu'un lecteur PDF "
-                "exécuterait chez le destinataire",
-                "exportez ou imprimez le document en PDF sans script, puis déposez-le",
-            )
-        )
-    others = [n for n in info.embedded_files if n != info.invoice_xml_name]
-    if others:
-        out.append(
-            _finding(
-                "pdf.embedded",
-                Severity.WARNING,
-                f"le PDF contient {len(others)} fichier(s) incorporé(s), non contrôlé(s) : "
-                + ", ".join(others[:5])
-                + (" …" if len(others) > 5 else ""),
-                "déposez ces fichiers comme pièces jointes plutôt qu'à l'intérieur du PDF",
-            )
-        )
+    out += risk_findings(info, "file")
     if info.warnings:
         out.append(
             _finding(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..findings import Finding, Severity
 from .errors import (
     BrokenXrefError,
     DamagedPdfError,
@@ -96,6 +97,39 @@ class PdfInfo:
     invoice_xml: bytes | None
     warnings: tuple[str, ...]  # what pypdf had to work around while reading (English)
     active_content: bool = False  # JavaScript or a launch action a viewer would run
+
+
+def risk_findings(
+    info: PdfInfo, field: str, *, prefix: str = "", rule_prefix: str = "pdf"
+) -> list[Finding]:
+    """What a PDF carries besides its pages, for the piece file and attachments alike: a
+    script a viewer would run (error), files embedded other than the Factur-X invoice XML
+    (warning: nothing checks them)."""
+    out: list[Finding] = []
+    if info.active_content:
+        out.append(
+            Finding(
+                f"{rule_prefix}.javascript",
+                Severity.ERROR,
+                field,
+                f"{prefix}le PDF contient du JavaScript ou une action de lancement qu'un "
+                "lecteur PDF exécuterait chez le destinataire",
+                "exportez ou imprimez le document en PDF sans script, puis déposez-le",
+            )
+        )
+    others = [n for n in info.embedded_files if n != info.invoice_xml_name]
+    if others:
+        out.append(
+            Finding(
+                f"{rule_prefix}.embedded",
+                Severity.WARNING,
+                field,
+                f"{prefix}le PDF contient {len(others)} fichier(s) incorporé(s), non "
+                "contrôlé(s) : " + ", ".join(others[:5]) + (" …" if len(others) > 5 else ""),
+                "déposez ces fichiers comme pièces jointes plutôt qu'à l'intérieur du PDF",
+            )
+        )
+    return out
 
 
 def check_structure(handle: IO[bytes], size: int) -> int:
@@ -193,11 +227,7 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         raise
     except LimitReachedError as exc:
         _log.debug("pypdf limit: %s", exc)
-        raise ResourceLimitError(
-            "le PDF dépasse une limite de lecture (flux décompressé, tableau ou dictionnaire "
-            "trop grand)",
-            rule_id="pdf.limit.stream",
-        ) from None
+        raise _limit_error(exc, limits) from None
     except MemoryError:
         raise ResourceLimitError(
             "le PDF demande trop de mémoire à la lecture", rule_id="file.limit.memory"
@@ -221,6 +251,25 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         "invoice_xml": xml,
     }
     return {"fields": fields, "signatures": signatures, "scripted": scripted}
+
+
+def _limit_error(exc: BaseException, limits: Limits) -> ResourceLimitError:
+    """pypdf's LimitReachedError in French: raised by its filters, a stream decompresses
+    beyond the budget; elsewhere, an object is too large or loops."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is not None and frame.tb_frame.f_code.co_filename.endswith("filters.py"):
+        return ResourceLimitError(
+            "un flux du PDF se décompresse au-delà de "
+            f"{limits.max_stream_bytes // (1024 * 1024)} Mo (bombe de décompression ?)",
+            rule_id="pdf.limit.decoded",
+        )
+    return ResourceLimitError(
+        "un objet du PDF dépasse une limite de lecture (tableau, dictionnaire ou "
+        "arborescence trop grands, ou en boucle)",
+        rule_id="pdf.limit.object",
+    )
 
 
 def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

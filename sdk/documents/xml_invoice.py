@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from .errors import FileTooLargeError, MalformedXmlError, NotAnInvoiceError, UnsafeXmlError
+from .errors import MalformedXmlError, NotAnInvoiceError, UnsafeXmlError
 from .limits import DEFAULT_LIMITS, Limits
 from .xml_safety import scan_xml
 
@@ -72,10 +72,6 @@ def parse_xml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
     """Parse untrusted XML: judged first while streaming (no DTD, no entity, budgets on
     elements, nodes, depth, attributes and text, see xml_safety), then parsed into a tree
     with no DTD, no entity, no network and lxml's size guards on."""
-    if len(data) > limits.max_xml_bytes:
-        raise FileTooLargeError(
-            f"XML trop volumineux ({len(data)} octets, maximum {limits.max_xml_bytes})"
-        )
     scan_xml(data, limits)
     from lxml import etree
 

@@ -15,7 +15,7 @@ import logging
 from pyexpat import ExpatError, ParserCreate, errors
 from typing import NoReturn
 
-from .errors import MalformedXmlError, ResourceLimitError, UnsafeXmlError
+from .errors import FileTooLargeError, MalformedXmlError, ResourceLimitError, UnsafeXmlError
 from .limits import Limits
 
 _log = logging.getLogger("decompte.documents")
@@ -136,7 +136,12 @@ class _Scan:
 def scan_xml(data: bytes, limits: Limits) -> None:
     """Stream `data` through expat and raise the first named problem: DTD or entity
     (UnsafeXmlError), not well-formed (MalformedXmlError), a budget exceeded
-    (ResourceLimitError). Returns quietly for an XML that is safe to parse into a tree."""
+    (ResourceLimitError), over `max_xml_bytes` (FileTooLargeError). Returns quietly for an
+    XML that is safe to parse into a tree."""
+    if len(data) > limits.max_xml_bytes:
+        raise FileTooLargeError(
+            f"XML trop volumineux ({len(data)} octets, maximum {limits.max_xml_bytes})"
+        )
     scan = _Scan(limits)
     parser = ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(_PARAM_ENTITY_PARSING_NEVER)

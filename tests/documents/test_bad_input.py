@@ -140,7 +140,7 @@ def test_xxe_in_facturx_attachment(corpus, write, tmp_path: Path) -> None:
     ins = inspect_file(write("fx-xxe.pdf", pdf))
     assert ins.invoice is None
     assert "MOT-DE-PASSE-SECRET" not in json.dumps(ins.as_dict())
-    assert [f.rule_id for f in ins.findings] == ["facturx.xml"]
+    assert [f.rule_id for f in ins.findings] == ["facturx.xml.doctype"]
 
 
 def test_xxe_parser_does_not_resolve_even_without_the_precheck(tmp_path: Path) -> None:

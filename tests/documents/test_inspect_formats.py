@@ -163,7 +163,7 @@ def test_bad_embedded_xml_is_a_finding_not_a_crash(corpus, write) -> None:
     ins = inspect_file(write("fx-faux.pdf", pdf))
     assert ins.format is DocumentFormat.FACTURX
     assert ins.invoice is None
-    (finding,) = [f for f in ins.findings if f.rule_id == "facturx.xml"]
+    (finding,) = [f for f in ins.findings if f.rule_id == "facturx.xml.not_invoice"]
     assert finding.severity is Severity.ERROR
 
 
