@@ -50,7 +50,7 @@ class InvalidFileNameError(DocumentError):
         "renommez le fichier : un nom simple, sans chemin ni caractère de contrôle, "
         "avec une extension"
     )
-    rule_id = "file.name"
+    rule_id = "file.name.unsafe"
 
     def __init__(
         self, message: str, *, field: str = "file_name", hint: str = "", rule_id: str = ""
