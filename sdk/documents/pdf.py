@@ -25,7 +25,7 @@ from .errors import (
     TruncatedPdfError,
 )
 from .limits import DEFAULT_LIMITS, Limits, guarded, pypdf_configuration
-from .pdf_budget import active_content, catalog_actions, check_xref_chain, count_pages
+from .pdf_budget import active_content, check_xref_chain, count_pages, document_actions
 
 PADES_SUBFILTERS = frozenset({"ETSI.CAdES.detached", "adbe.pkcs7.detached"})
 TIMESTAMP_SUBFILTER = "ETSI.RFC3161"
@@ -215,13 +215,13 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         if reader.is_encrypted:
             if not allow_encrypted:
                 raise EncryptedPdfError("le PDF est chiffré (mot de passe ou restrictions)")
-            return _encrypted(reader, version)
+            return _encrypted(reader, version, limits)
         count_pages(reader, limits)  # bounded walk first: pypdf's own one is recursive
         pages = len(reader.pages)
         sample, text_complete = _text_probe(reader, pages, limits)
         signatures = _signatures(reader, limits)
         names, xml_name, xml = _embedded(reader, limits)
-        scripted = catalog_actions(reader)
+        scripted = document_actions(reader, limits)
         _check_depth(reader, limits)
     except DocumentError:
         raise
@@ -283,11 +283,13 @@ def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bo
     return False
 
 
-def _encrypted(reader: Any, version: str) -> dict[str, Any]:
+def _encrypted(reader: Any, version: str, limits: Limits) -> dict[str, Any]:
     pages: int | None = None
     try:
         if reader.decrypt(""):
-            pages = len(reader.pages)
+            pages = count_pages(reader, limits)
+    except DocumentError:
+        raise
     except Exception:
         pages = None
     fields = {

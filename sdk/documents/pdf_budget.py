@@ -28,7 +28,9 @@ _INDEX = re.compile(rb"/Index\s*\[([\d\s]*)\]")
 _MAX_SUBSECTIONS = 10_000
 ENTRY_BYTES = 20  # a classic xref entry is exactly 20 bytes (ISO 32000-1 § 7.5.4)
 # Actions a viewer runs by itself: JavaScript, launching a program, the document's JS tree.
-ACTIVE = re.compile(rb"/S\s*/(?:JavaScript|Launch)\b|/JavaScript\s*(?:<<|\d+\s+\d+\s+R)|/JS\s*[(<]")
+# (/JS alone is too short a token: random bytes of a large stream would match it by chance.)
+ACTIVE = re.compile(rb"/S\s*/(?:JavaScript|Launch)\b|/JavaScript\s*(?:<<|\d+\s+\d+\s+R)")
+_RUN = ("/JavaScript", "/Launch")
 _OVERLAP = 64
 
 
@@ -171,18 +173,36 @@ def active_content(handle: IO[bytes], size: int) -> bool:
     return False
 
 
-def catalog_actions(reader: Any) -> bool:
-    """True when the catalog runs an action by itself (/OpenAction, /AA) that is JavaScript
-    or a launch, or holds a document-level JavaScript name tree."""
+def document_actions(reader: Any, limits: Limits) -> bool:
+    """True when the document runs an action by itself that is JavaScript or a launch: the
+    catalog's /OpenAction and /AA, a document-level JavaScript name tree, each page's /AA,
+    its annotations' /A and /AA (at most `max_array_items` annotations looked at). This sees
+    objects stored in compressed object streams, which `active_content` cannot."""
     root = reader.trailer["/Root"].get_object()
     names = _resolve(root.get("/Names"))
     if hasattr(names, "get") and names.get("/JavaScript") is not None:
         return True
-    actions = [_resolve(root.get("/OpenAction"))]
-    additional = _resolve(root.get("/AA"))
+    holders = [root]
+    budget = limits.max_array_items
+    for page in reader.pages:
+        holders.append(page)
+        annotations = _resolve(page.get("/Annots"))
+        for annotation in annotations if isinstance(annotations, list) else []:
+            budget -= 1
+            if budget < 0:
+                break
+            holders.append(_resolve(annotation))
+    return any(_runs(holder) for holder in holders)
+
+
+def _runs(holder: Any) -> bool:
+    if not hasattr(holder, "get"):
+        return False
+    actions = [_resolve(holder.get("/OpenAction")), _resolve(holder.get("/A"))]
+    additional = _resolve(holder.get("/AA"))
     if hasattr(additional, "values"):
         actions.extend(_resolve(v) for v in additional.values())
-    return any(hasattr(a, "get") and a.get("/S") in ("/JavaScript", "/Launch") for a in actions)
+    return any(hasattr(a, "get") and a.get("/S") in _RUN for a in actions)
 
 
 def _resolve(value: Any) -> Any:
