@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import ReadDeadlineError, ResourceLimitError
 
@@ -34,6 +35,7 @@ class Limits:
     max_document_bytes: int = 120 * MIB  # a piece file can never exceed the piece total
     max_xml_bytes: int = 10 * MIB
     max_stream_bytes: int = 16 * MIB  # decompressed size of one PDF stream
+    max_total_decoded_bytes: int = 64 * MIB  # all the streams one read decompresses
     max_decoding_work_bytes: int = 32 * MIB
     max_decoded_page_bytes: int = 32 * MIB  # content + forms decoded for the text probe
     max_memory_growth_bytes: int = 96 * MIB  # safety net: resident growth while reading
@@ -200,3 +202,56 @@ def pypdf_configuration(limits: Limits) -> AbstractContextManager[object]:
     }
     known = {f.name for f in fields(Configuration)}
     return apply_configuration(**{k: v for k, v in wanted.items() if k in known})
+
+
+# .remaining: bytes this thread's read may still decompress; .exceeded: why it stopped
+_decoding = threading.local()
+_install_lock = threading.Lock()
+# pypdf skips whitespace one byte at a time in Python (≈ 0.2 µs a byte): inside an object
+# stream (which holds no stream data, only objects) a long blank run is never content, only
+# a way to make every object read cost seconds.
+_BLANK_RUN = re.compile(rb"[\x00\t\n\x0c\r ]{65536}")
+
+
+def _install_decoding_counter() -> None:
+    """Wrap pypdf's one stream decoder (`filters.decode_stream_data`, which every
+    `get_data` calls) so that a read counts what it decompresses across all streams; pypdf
+    only bounds each stream alone. Installed once; it counts only inside `decoding_budget`."""
+    from pypdf import filters
+    from pypdf.errors import LimitReachedError
+
+    with _install_lock:
+        decode = filters.decode_stream_data
+        if getattr(decode, "decompte_counted", False):
+            return
+
+        def counted(stream: Any) -> bytes:
+            data = decode(stream)
+            remaining = getattr(_decoding, "remaining", None)
+            if remaining is not None:
+                _decoding.remaining = remaining - len(data)
+                if _decoding.remaining < 0:
+                    _decoding.exceeded = "total"
+                elif stream.get("/Type") == "/ObjStm" and _BLANK_RUN.search(data):
+                    _decoding.exceeded = "blank"
+                if _decoding.exceeded:
+                    raise LimitReachedError(f"decompte: decoding budget ({_decoding.exceeded})")
+            return data
+
+        counted.decompte_counted = True  # type: ignore[attr-defined]
+        filters.decode_stream_data = counted
+
+
+@contextmanager
+def decoding_budget(limits: Limits) -> Iterator[Callable[[], str]]:
+    """Count the bytes pypdf decompresses in this thread during the block against
+    `max_total_decoded_bytes`, and refuse an object stream with a long blank run. Yields a
+    check saying why the budget stopped the read: "" (it did not), "total" or "blank" —
+    pypdf may swallow the error raised in some non-strict paths, the check still knows."""
+    _install_decoding_counter()
+    _decoding.remaining = limits.max_total_decoded_bytes
+    _decoding.exceeded = ""
+    try:
+        yield lambda: str(getattr(_decoding, "exceeded", ""))
+    finally:
+        _decoding.remaining = None

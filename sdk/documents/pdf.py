@@ -24,7 +24,7 @@ from .errors import (
     ResourceLimitError,
     TruncatedPdfError,
 )
-from .limits import DEFAULT_LIMITS, Limits, guarded, pypdf_configuration
+from .limits import DEFAULT_LIMITS, Limits, decoding_budget, guarded, pypdf_configuration
 from .pdf_budget import active_content, check_xref_chain, count_pages, document_actions
 
 PADES_SUBFILTERS = frozenset({"ETSI.CAdES.detached", "adbe.pkcs7.detached"})
@@ -181,10 +181,21 @@ def read_pdf(
         start = check_structure(handle, size)
         check_xref_chain(handle, size, start, limits)
         scripted = active_content(handle, size)
-        with _pypdf_warnings() as warnings, pypdf_configuration(limits):
-            info = guarded(
-                lambda: _read(handle, limits, allow_encrypted), limits, "la lecture du PDF"
-            )
+        with (
+            _pypdf_warnings() as warnings,
+            pypdf_configuration(limits),
+            decoding_budget(limits) as exceeded,
+        ):
+            try:
+                info = guarded(
+                    lambda: _read(handle, limits, allow_encrypted), limits, "la lecture du PDF"
+                )
+            except DocumentError:
+                if exceeded():
+                    raise _decoding_error(exceeded(), limits) from None
+                raise
+            if exceeded():
+                raise _decoding_error(exceeded(), limits)
         for warning in warnings:
             _log.debug("pypdf: %s", warning)
         if any(_RESOURCE_WARNING.search(w) for w in warnings):
@@ -251,6 +262,20 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         "invoice_xml": xml,
     }
     return {"fields": fields, "signatures": signatures, "scripted": scripted}
+
+
+def _decoding_error(reason: str, limits: Limits) -> ResourceLimitError:
+    if reason == "blank":
+        return ResourceLimitError(
+            "un flux d'objets du PDF contient une longue plage vide qui rendrait sa lecture "
+            "démesurément lente",
+            rule_id="pdf.limit.object",
+        )
+    return ResourceLimitError(
+        "les flux du PDF se décompressent en plus de "
+        f"{limits.max_total_decoded_bytes // (1024 * 1024)} Mo au total (bombe de décompression ?)",
+        rule_id="pdf.limit.decoded",
+    )
 
 
 def _limit_error(exc: BaseException, limits: Limits) -> ResourceLimitError:

@@ -102,6 +102,47 @@ def deep_page_tree(levels: int = 5_000) -> list[bytes]:
     return objects
 
 
+def packed_pages(pages: int = 8, inflate: int = 15 * MIB, *, blank: bool = False) -> bytes:
+    """Each page in its own object stream, each stream under the per-stream cap (16 MiB)
+    once inflated but `pages` × `inflate` together: 120 MiB decoded for a 130 kB file. The
+    filler is a comment, or (`blank`) whitespace that pypdf would skip a byte at a time."""
+    filler = b" " * inflate if blank else b"\n%" + b"x" * inflate
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    rows = [(0, 0, 65535)]
+    kids = b" ".join(b"%d 0 R" % (3 + 2 * i) for i in range(pages))
+    plain = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /MediaBox [0 0 595 842] /Kids [%s] /Count %d >>" % (kids, pages),
+    ]
+    for number, body in enumerate(plain, 1):
+        rows.append((1, len(out), 0))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    for index in range(pages):
+        page, holder = 3 + 2 * index, 4 + 2 * index
+        header = b"%d 0 " % page
+        body = header + b"<< /Type /Page /Parent 2 0 R >>" + filler
+        packed = zlib.compress(body, 9)
+        rows += [(2, holder, 0), (1, len(out), 0)]
+        out += b"%d 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>" % (
+            holder,
+            len(header),
+            len(packed),
+        )
+        out += b"\nstream\n" + packed + b"\nendstream\nendobj\n"
+    number = 3 + 2 * pages
+    rows.append((1, len(out), 0))
+    table = b"".join(
+        t.to_bytes(1, "big") + o.to_bytes(4, "big") + g.to_bytes(2, "big") for t, o, g in rows
+    )
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>" % (
+        number,
+        number + 1,
+        len(table),
+    )
+    out += b"\nstream\n" + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % rows[-1][1]
+    return bytes(out)
+
+
 def xref_loop(corpus: Any) -> bytes:
     """A valid file whose trailer says the previous xref section is itself."""
     pdf = corpus.make_pdf()
@@ -172,6 +213,8 @@ def hostile_corpus(corpus: Any) -> list[Hostile]:
         "pdf_nested_arrays": (bombs["nested_arrays"], "pdf.limit.nesting"),
         "pdf_flate_bomb_4gb": (bombs["flate_contents_4gb"], "pdf.limit.decoded"),
         "pdf_flate_object_stream": (bombs["flate_object_stream"], "pdf.limit.decoded"),
+        "pdf_many_object_streams": (packed_pages(), "pdf.limit.decoded"),
+        "pdf_objstm_blank_run": (packed_pages(1, blank=True), "pdf.limit.object"),
         "pdf_xref_loop": (xref_loop(corpus), "pdf.xref.loop"),
         "pdf_xref_250k_entries": (xref_many_entries(corpus), "pdf.limit.objects"),
         "pdf_encrypted": (corpus.encrypt(plain), "pdf.encrypted"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -141,13 +140,12 @@ def test_piece_total_is_120_mb(make) -> None:
     assert check_attachments(parts, piece_file=piece) == []
     parts.append(make("pj11.zip", 9 * MIB))  # 121 MB
     tracemalloc.start()
-    start = time.perf_counter()
     findings = check_attachments(parts, piece_file=piece)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert rules(findings) == ["attachment.total"]
     assert findings[0].field == "attachments"
-    assert time.perf_counter() - start < 0.5 and peak < 2 * MIB  # sizes from stat only
+    assert peak < 2 * MIB  # sizes from stat only
 
 
 def test_fields_carry_the_index(make, corpus) -> None:

@@ -186,14 +186,12 @@ def test_xml_over_its_own_limit(corpus, write) -> None:
 def test_200_mb_file_refused_by_size(corpus, tmp_path: Path) -> None:
     path = corpus.sparse_file(tmp_path / "enorme.pdf", 200 * 1024 * 1024)
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         refused(path, FileTooLargeError)
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert time.perf_counter() - start < 0.5
-    assert peak < 5 * 1024 * 1024
+    assert peak < 5 * 1024 * 1024  # the size comes from the file system: nothing is read
 
 
 @pytest.mark.parametrize(
@@ -271,10 +269,9 @@ def test_bomb_corpus_is_complete(bombs) -> None:
         "huge_text_operators",
     ],
 )
-def test_bomb_refused_quickly(bombs, name: str) -> None:
-    start = time.perf_counter()
+def test_bomb_refused_by_name(bombs, name: str) -> None:
+    """Refused by a budget in work units; time and memory: bench/bench_documents.py."""
     refused(bombs[name], EXPECTED.get(name, ResourceLimitError))
-    assert time.perf_counter() - start < 2.0
 
 
 PEAK_SCRIPT = """
@@ -315,10 +312,9 @@ def test_guard_interrupts_a_runaway_loop() -> None:
         while True:
             pass
 
-    start = time.perf_counter()
-    with pytest.raises(ReadDeadlineError):
+    with pytest.raises(ReadDeadlineError) as raised:  # an endless loop ends: that is all
         guarded(spin, Limits(deadline_seconds=0.2))
-    assert time.perf_counter() - start < 1.0
+    assert raised.value.rule_id == "file.retry" and "réessayez" in raised.value.hint
 
 
 def test_guard_works_in_a_worker_thread() -> None:
