@@ -35,7 +35,7 @@ class Limits:
     max_document_bytes: int = 120 * MIB  # a piece file can never exceed the piece total
     max_xml_bytes: int = 10 * MIB
     max_stream_bytes: int = 16 * MIB  # decompressed size of one PDF stream
-    max_total_decoded_bytes: int = 64 * MIB  # all the streams one read decompresses
+    max_total_decoded_bytes: int = 48 * MIB  # all the streams one read decompresses (cached)
     max_decoding_work_bytes: int = 32 * MIB
     max_decoded_page_bytes: int = 32 * MIB  # content + forms decoded for the text probe
     max_memory_growth_bytes: int = 96 * MIB  # safety net: resident growth while reading
@@ -55,7 +55,7 @@ class Limits:
     max_xml_depth: int = 64
     max_xml_attributes: int = 64  # per element, namespace declarations included
     max_xml_text_chars: int = 8 * MIB  # one text run, comment or attribute value
-    deadline_seconds: float = 30.0  # safety net only, far above any read within the budgets
+    deadline_seconds: float = 60.0  # safety net only, far above any read within the budgets
 
 
 DEFAULT_LIMITS = Limits()
