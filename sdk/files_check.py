@@ -1,13 +1,14 @@
 """The files of a deposit: the piece's own file (format detected, damaged or dangerous files
-refused) and its attachments (portal rules), turned into findings next to the other checks."""
+refused) and its attachments (portal rules, content read like the piece's), turned into
+findings next to the other checks. A read stopped by the time safety net is no verdict on
+the file: it is raised as « réessayez », not recorded as a finding."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import DocumentError, check_attachments, inspect_file
+from .documents import DocumentError, ReadDeadlineError, check_attachments, inspect_file
 from .findings import Finding, Severity
 
 
@@ -32,11 +33,10 @@ def inspect_deposit(
     if file is not None:
         try:
             inspection = inspect_file(file)
+        except ReadDeadlineError:
+            raise
         except DocumentError as exc:
-            rule = "file." + re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
-            found.append(
-                Finding(rule.removesuffix("_error"), Severity.ERROR, "file", exc.message, exc.hint)
-            )
+            found.append(exc.as_finding())
         else:
             file_format = str(inspection.format)
             found += inspection.findings

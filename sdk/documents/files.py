@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import unicodedata
@@ -50,6 +51,8 @@ KIND_LABELS = {
 EXTENSION_KINDS: dict[str, frozenset[str]] = {
     "pdf": frozenset({"pdf"}),
     "xml": frozenset({"xml"}),
+    "svg": frozenset({"xml"}),
+    "xades": frozenset({"xml"}),
     "png": frozenset({"png"}),
     "jpg": frozenset({"jpeg"}),
     "jpeg": frozenset({"jpeg"}),
@@ -70,6 +73,27 @@ EXTENSION_KINDS: dict[str, frozenset[str]] = {
     "rar": frozenset({"rar"}),
     "7z": frozenset({"7z"}),
 }
+
+
+# Kinds whose bytes must be what the extension says: anything else is an error, not a doubt.
+STRICT_KINDS = frozenset({"pdf", "xml", "png", "jpeg", "gif", "tiff", "bmp"})
+
+
+# What the operating system says, in French (its own words are English).
+_OS_REASONS = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "introuvable",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENAMETOOLONG: "chemin trop long",
+    errno.ELOOP: "trop de liens symboliques",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, "erreur du système de fichiers")
 
 
 def name_problem(name: str) -> str:
@@ -112,7 +136,7 @@ def file_size(path: Path) -> int:
     except FileNotFoundError:
         raise FileMissingError(f"fichier introuvable : {path}") from None
     except OSError as exc:
-        raise FileMissingError(f"fichier illisible : {path} ({exc.strerror})") from None
+        raise FileMissingError(f"fichier illisible : {path} ({os_reason(exc)})") from None
     if not os.path.isfile(path):
         raise FileMissingError(f"ce n'est pas un fichier ordinaire : {path}")
     return info.st_size
@@ -123,7 +147,7 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(size)
     except OSError as exc:
-        raise FileMissingError(f"fichier illisible : {path} ({exc.strerror})") from None
+        raise FileMissingError(f"fichier illisible : {path} ({os_reason(exc)})") from None
 
 
 def sha256_file(path: Path) -> str:

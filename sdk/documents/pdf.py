@@ -1,4 +1,8 @@
-"""Reading a deposited PDF with pypdf, under limits: pages, text, signatures, Factur-X XML."""
+"""Reading a deposited PDF with pypdf, under limits: pages, text, signatures, Factur-X XML.
+
+What pypdf says goes to the debug log (logger "decompte.documents"); the person sees named
+French errors and findings only.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..findings import Finding, Severity
 from .errors import (
     BrokenXrefError,
     DamagedPdfError,
     DocumentError,
     EncryptedPdfError,
-    ReadDeadlineError,
     ResourceLimitError,
     TruncatedPdfError,
 )
-from .limits import DEFAULT_LIMITS, Limits, guarded, pypdf_configuration
+from .limits import DEFAULT_LIMITS, Limits, decoding_budget, guarded, pypdf_configuration
+from .pdf_budget import active_content, check_xref_chain, count_pages, document_actions
 
 PADES_SUBFILTERS = frozenset({"ETSI.CAdES.detached", "adbe.pkcs7.detached"})
 TIMESTAMP_SUBFILTER = "ETSI.RFC3161"
@@ -36,6 +41,7 @@ _XREF_REPAIR = re.compile(
 )
 # pypdf logs this (non-strict) when an object hit RecursionError or MemoryError.
 _RESOURCE_WARNING = re.compile(r"Error reading PDF file|recursion depth", re.IGNORECASE)
+_log = logging.getLogger("decompte.documents")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +95,46 @@ class PdfInfo:
     embedded_files: tuple[str, ...]
     invoice_xml_name: str
     invoice_xml: bytes | None
-    warnings: tuple[str, ...]  # what pypdf had to work around while reading
+    warnings: tuple[str, ...]  # what pypdf had to work around while reading (English)
+    active_content: bool = False  # JavaScript or a launch action a viewer would run
 
 
-def check_structure(handle: IO[bytes], size: int) -> None:
-    """Refuse truncated files and a `startxref` that points nowhere, before pypdf repairs it."""
+def risk_findings(
+    info: PdfInfo, field: str, *, prefix: str = "", rule_prefix: str = "pdf"
+) -> list[Finding]:
+    """What a PDF carries besides its pages, for the piece file and attachments alike: a
+    script a viewer would run (error), files embedded other than the Factur-X invoice XML
+    (warning: nothing checks them)."""
+    out: list[Finding] = []
+    if info.active_content:
+        out.append(
+            Finding(
+                f"{rule_prefix}.javascript",
+                Severity.ERROR,
+                field,
+                f"{prefix}le PDF contient du JavaScript ou une action de lancement qu'un "
+                "lecteur PDF exécuterait chez le destinataire",
+                "exportez ou imprimez le document en PDF sans script, puis déposez-le",
+            )
+        )
+    others = [n for n in info.embedded_files if n != info.invoice_xml_name]
+    if others:
+        out.append(
+            Finding(
+                f"{rule_prefix}.embedded",
+                Severity.WARNING,
+                field,
+                f"{prefix}le PDF contient {len(others)} fichier(s) incorporé(s), non "
+                "contrôlé(s) : " + ", ".join(others[:5]) + (" …" if len(others) > 5 else ""),
+                "déposez ces fichiers comme pièces jointes plutôt qu'à l'intérieur du PDF",
+            )
+        )
+    return out
+
+
+def check_structure(handle: IO[bytes], size: int) -> int:
+    """Refuse truncated files and a `startxref` that points nowhere, before pypdf repairs it;
+    return the startxref offset."""
     handle.seek(max(0, size - _TAIL_BYTES))
     tail = handle.read()
     if b"%%EOF" not in tail:
@@ -107,6 +148,7 @@ def check_structure(handle: IO[bytes], size: int) -> None:
     handle.seek(offset)
     if not _OBJ_HEAD.match(handle.read(64)):
         raise BrokenXrefError(f"la table xref du PDF est invalide (startxref {offset})")
+    return offset
 
 
 @contextmanager
@@ -133,19 +175,45 @@ def read_pdf(
     path: Path, size: int, limits: Limits = DEFAULT_LIMITS, *, allow_encrypted: bool = False
 ) -> PdfInfo:
     """Read a PDF under the limits; damaged, encrypted or abusive files raise a named error."""
+    import pypdf  # noqa: F401  # imported before the memory safety net starts counting
+
     with open(path, "rb") as handle:
-        check_structure(handle, size)
-        with _pypdf_warnings() as warnings, pypdf_configuration(limits):
-            info = guarded(
-                lambda: _read(handle, limits, allow_encrypted), limits, "la lecture du PDF"
-            )
+        start = check_structure(handle, size)
+        check_xref_chain(handle, size, start, limits)
+        scripted = active_content(handle, size)
+        with (
+            _pypdf_warnings() as warnings,
+            pypdf_configuration(limits),
+            decoding_budget(limits) as exceeded,
+        ):
+            try:
+                info = guarded(
+                    lambda: _read(handle, limits, allow_encrypted), limits, "la lecture du PDF"
+                )
+            except DocumentError:
+                if exceeded():
+                    raise _decoding_error(exceeded(), limits) from None
+                raise
+            if exceeded():
+                raise _decoding_error(exceeded(), limits)
+        for warning in warnings:
+            _log.debug("pypdf: %s", warning)
         if any(_RESOURCE_WARNING.search(w) for w in warnings):
-            raise ResourceLimitError("structure du PDF imbriquée trop profondément ou trop lourde")
-        repairs = [w for w in warnings if _XREF_REPAIR.search(w)]
-        if repairs:
-            raise BrokenXrefError(f"la table xref du PDF est invalide ({repairs[0]})")
+            raise ResourceLimitError(
+                "structure du PDF imbriquée trop profondément ou trop lourde",
+                rule_id="pdf.limit.nesting",
+            )
+        if any(_XREF_REPAIR.search(w) for w in warnings):
+            raise BrokenXrefError(
+                "la table xref du PDF est invalide : ses objets ne sont pas où elle l'indique"
+            )
         signatures = tuple(_check_gap(handle, size, s) for s in info["signatures"])
-    return PdfInfo(signatures=signatures, warnings=tuple(dict.fromkeys(warnings)), **info["fields"])
+    return PdfInfo(
+        signatures=signatures,
+        warnings=tuple(dict.fromkeys(warnings)),
+        active_content=scripted or info["scripted"],
+        **info["fields"],
+    )
 
 
 def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str, Any]:
@@ -158,22 +226,30 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         if reader.is_encrypted:
             if not allow_encrypted:
                 raise EncryptedPdfError("le PDF est chiffré (mot de passe ou restrictions)")
-            return _encrypted(reader, version)
+            return _encrypted(reader, version, limits)
+        count_pages(reader, limits)  # bounded walk first: pypdf's own one is recursive
         pages = len(reader.pages)
         sample, text_complete = _text_probe(reader, pages, limits)
         signatures = _signatures(reader, limits)
         names, xml_name, xml = _embedded(reader, limits)
+        scripted = document_actions(reader, limits)
         _check_depth(reader, limits)
     except DocumentError:
         raise
     except LimitReachedError as exc:
-        raise ResourceLimitError(f"le PDF dépasse une limite de lecture ({exc})") from None
+        _log.debug("pypdf limit: %s", exc)
+        raise _limit_error(exc, limits) from None
     except MemoryError:
-        raise ResourceLimitError("le PDF demande trop de mémoire à la lecture") from None
+        raise ResourceLimitError(
+            "le PDF demande trop de mémoire à la lecture", rule_id="file.limit.memory"
+        ) from None
     except Exception as exc:
+        _log.debug("pypdf: %s: %s", type(exc).__name__, exc)
         if _caused_by(exc, (RecursionError, MemoryError)):
-            raise ResourceLimitError("structure du PDF imbriquée trop profondément") from None
-        raise DamagedPdfError(f"PDF illisible ({type(exc).__name__}: {exc})") from None
+            raise ResourceLimitError(
+                "structure du PDF imbriquée trop profondément", rule_id="pdf.limit.nesting"
+            ) from None
+        raise DamagedPdfError("PDF illisible : sa structure ne respecte pas la norme PDF") from None
     fields = {
         "pages": pages,
         "encrypted": False,
@@ -185,7 +261,40 @@ def _read(handle: IO[bytes], limits: Limits, allow_encrypted: bool) -> dict[str,
         "invoice_xml_name": xml_name,
         "invoice_xml": xml,
     }
-    return {"fields": fields, "signatures": signatures}
+    return {"fields": fields, "signatures": signatures, "scripted": scripted}
+
+
+def _decoding_error(reason: str, limits: Limits) -> ResourceLimitError:
+    if reason == "blank":
+        return ResourceLimitError(
+            "un flux d'objets du PDF contient une longue plage vide qui rendrait sa lecture "
+            "démesurément lente",
+            rule_id="pdf.limit.object",
+        )
+    return ResourceLimitError(
+        "les flux du PDF se décompressent en plus de "
+        f"{limits.max_total_decoded_bytes // (1024 * 1024)} Mo au total (bombe de décompression ?)",
+        rule_id="pdf.limit.decoded",
+    )
+
+
+def _limit_error(exc: BaseException, limits: Limits) -> ResourceLimitError:
+    """pypdf's LimitReachedError in French: raised by its filters, a stream decompresses
+    beyond the budget; elsewhere, an object is too large or loops."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is not None and frame.tb_frame.f_code.co_filename.endswith("filters.py"):
+        return ResourceLimitError(
+            "un flux du PDF se décompresse au-delà de "
+            f"{limits.max_stream_bytes // (1024 * 1024)} Mo (bombe de décompression ?)",
+            rule_id="pdf.limit.decoded",
+        )
+    return ResourceLimitError(
+        "un objet du PDF dépasse une limite de lecture (tableau, dictionnaire ou "
+        "arborescence trop grands, ou en boucle)",
+        rule_id="pdf.limit.object",
+    )
 
 
 def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
@@ -199,11 +308,13 @@ def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bo
     return False
 
 
-def _encrypted(reader: Any, version: str) -> dict[str, Any]:
+def _encrypted(reader: Any, version: str, limits: Limits) -> dict[str, Any]:
     pages: int | None = None
     try:
         if reader.decrypt(""):
-            pages = len(reader.pages)
+            pages = count_pages(reader, limits)
+    except DocumentError:
+        raise
     except Exception:
         pages = None
     fields = {
@@ -217,40 +328,42 @@ def _encrypted(reader: Any, version: str) -> dict[str, Any]:
         "invoice_xml_name": "",
         "invoice_xml": None,
     }
-    return {"fields": fields, "signatures": ()}
+    return {"fields": fields, "signatures": (), "scripted": False}
 
 
 def _text_probe(reader: Any, pages: int, limits: Limits) -> tuple[str, bool]:
     """Text of the first pages, whitespace collapsed, cut at `text_sample_chars`.
 
-    Decompression and nesting bombs met here are refused; mere slowness (a heavy drawing)
-    only stops the probe: the flag returned is then False.
+    Decompression and nesting bombs met here are refused. pypdf parses content at about
+    2 s a MB, so only `text_probe_bytes` of decoded content are parsed: past them the probe
+    stops and the flag returned is False — a count of bytes, the same on any machine.
     """
     parts: list[str] = []
-
-    def probe() -> None:
-        for index in range(min(pages, limits.text_probe_pages)):
-            page = reader.pages[index]
-            _decode_page(page, limits)
-            contents = page.get_contents()
-            if contents is not None:
-                _ = contents.operations  # extract_text skips text-less content: parse it anyway
-            del contents
-            parts.append(" ".join((page.extract_text() or "").split()))
-            if sum(len(p) for p in parts) >= limits.text_sample_chars:
-                break
-
-    try:
-        guarded(probe, limits, "l'extraction du texte", seconds=limits.text_probe_seconds)
-        complete = True
-    except ReadDeadlineError:
-        complete = False
-    return " ".join(p for p in parts if p)[: limits.text_sample_chars], complete
+    budget = limits.text_probe_bytes
+    for index in range(min(pages, limits.text_probe_pages)):
+        page = reader.pages[index]
+        cost = _decode_page(page, limits)
+        if cost > budget:
+            return _sample(parts, limits), False
+        budget -= cost
+        contents = page.get_contents()
+        if contents is not None:
+            _ = contents.operations  # extract_text skips text-less content: parse it anyway
+        del contents
+        parts.append(" ".join((page.extract_text() or "").split()))
+        if sum(len(p) for p in parts) >= limits.text_sample_chars:
+            break
+    return _sample(parts, limits), True
 
 
-def _decode_page(page: Any, limits: Limits) -> None:
+def _sample(parts: list[str], limits: Limits) -> str:
+    return " ".join(p for p in parts if p)[: limits.text_sample_chars]
+
+
+def _decode_page(page: Any, limits: Limits) -> int:
     """Decode what text extraction reads (contents, form XObjects, ToUnicode maps) within a
-    budget: pypdf would silently truncate a decompression bomb, here it is refused."""
+    budget: pypdf would silently truncate a decompression bomb, here it is refused. Returns
+    the decoded bytes."""
     total = 0
     seen: set[int] = set()
     todo: list[tuple[Any, int]] = [(page, 0)]
@@ -266,7 +379,8 @@ def _decode_page(page: Any, limits: Limits) -> None:
             if total > limits.max_decoded_page_bytes or len(seen) > limits.max_array_items:
                 raise ResourceLimitError(
                     "le contenu d'une page dépasse la taille décompressée autorisée "
-                    f"({limits.max_decoded_page_bytes // (1024 * 1024)} Mo)"
+                    f"({limits.max_decoded_page_bytes // (1024 * 1024)} Mo)",
+                    rule_id="pdf.limit.decoded",
                 )
         if depth >= 4:
             continue
@@ -279,6 +393,7 @@ def _decode_page(page: Any, limits: Limits) -> None:
         for xobject in _values(resources.get("/XObject")):
             if hasattr(xobject, "get") and xobject.get("/Subtype") == "/Form":
                 todo.append((xobject, depth + 1))
+    return total
 
 
 def _check_depth(reader: Any, limits: Limits) -> None:
@@ -293,7 +408,8 @@ def _check_depth(reader: Any, limits: Limits) -> None:
         if depth > limits.max_nesting or budget < 0:
             raise ResourceLimitError(
                 "structure du PDF imbriquée trop profondément "
-                f"(plus de {limits.max_nesting} niveaux)"
+                f"(plus de {limits.max_nesting} niveaux)",
+                rule_id="pdf.limit.nesting",
             )
         if isinstance(node, IndirectObject):
             continue

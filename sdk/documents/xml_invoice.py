@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from .errors import FileTooLargeError, MalformedXmlError, NotAnInvoiceError, UnsafeXmlError
+from .errors import MalformedXmlError, NotAnInvoiceError, UnsafeXmlError
 from .limits import DEFAULT_LIMITS, Limits
+from .xml_safety import scan_xml
 
 if TYPE_CHECKING:
     from lxml import etree  # imported when an XML is first read: the app starts without it
 
+_log = logging.getLogger("decompte.documents")
 NS_CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 NS_UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -58,6 +61,7 @@ def _parser() -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
+        remove_blank_text=True,  # whitespace between elements: no node, less memory
         remove_comments=True,
         remove_pis=True,
         collect_ids=False,
@@ -65,24 +69,21 @@ def _parser() -> etree.XMLParser:
 
 
 def parse_xml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
-    """Parse untrusted XML: no DTD, no entity, no network, bounded size and depth."""
-    if len(data) > limits.max_xml_bytes:
-        raise FileTooLargeError(
-            f"XML trop volumineux ({len(data)} octets, maximum {limits.max_xml_bytes})"
-        )
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise UnsafeXmlError("le XML déclare une DTD ou des entités (refusé : risque XXE)")
+    """Parse untrusted XML: judged first while streaming (no DTD, no entity, budgets on
+    elements, nodes, depth, attributes and text, see xml_safety), then parsed into a tree
+    with no DTD, no entity, no network and lxml's size guards on."""
+    scan_xml(data, limits)
     from lxml import etree
 
     try:
         root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise MalformedXmlError(f"XML mal formé : {exc.msg}") from None
-    except ValueError as exc:  # e.g. an encoding declaration lxml rejects
-        raise MalformedXmlError(f"XML illisible : {exc}") from None
-    info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None:
-        raise UnsafeXmlError("le XML déclare une DTD (refusé : risque XXE)")
+    except (etree.XMLSyntaxError, ValueError) as exc:  # ValueError: an encoding lxml rejects
+        _log.debug("lxml: %s", exc)
+        line = getattr(exc, "lineno", None)
+        where = f" (ligne {line})" if line else ""
+        raise MalformedXmlError(f"XML mal formé ou illisible{where}") from None
+    if root.getroottree().docinfo.doctype:  # should expat and libxml2 ever disagree
+        raise UnsafeXmlError("le XML déclare une DTD : refusée (risque XXE)")
     return root
 
 
@@ -251,8 +252,9 @@ def extract_invoice(root: etree._Element) -> InvoiceData:
             root, flavor=flavor, level=level, check_xsd=False, date_as="date", bytes_as="string"
         )
     except Exception as exc:  # the library refuses the whole file on one bad value
+        _log.debug("factur-x: %s", exc)
         raw = {}
-        problems.append(f"lecture impossible : {exc}")
+        problems.append("données de la facture illisibles (une valeur ne respecte pas la norme)")
     reader = _Reader(raw, problems)
     values: dict[str, Any] = {
         "syntax": syntax,

@@ -140,7 +140,7 @@ def test_xxe_in_facturx_attachment(corpus, write, tmp_path: Path) -> None:
     ins = inspect_file(write("fx-xxe.pdf", pdf))
     assert ins.invoice is None
     assert "MOT-DE-PASSE-SECRET" not in json.dumps(ins.as_dict())
-    assert [f.rule_id for f in ins.findings] == ["facturx.xml"]
+    assert [f.rule_id for f in ins.findings] == ["facturx.xml.doctype"]
 
 
 def test_xxe_parser_does_not_resolve_even_without_the_precheck(tmp_path: Path) -> None:
@@ -174,7 +174,8 @@ def test_malformed_xml(write) -> None:
 
 def test_deep_xml(write) -> None:
     deep = b"<a>" * 100_000 + b"</a>" * 100_000
-    refused(write("profond.xml", b"<?xml version='1.0'?>" + deep), MalformedXmlError)
+    error = refused(write("profond.xml", b"<?xml version='1.0'?>" + deep), ResourceLimitError)
+    assert error.rule_id == "xml.limit.depth"
 
 
 def test_xml_over_its_own_limit(corpus, write) -> None:
@@ -185,14 +186,12 @@ def test_xml_over_its_own_limit(corpus, write) -> None:
 def test_200_mb_file_refused_by_size(corpus, tmp_path: Path) -> None:
     path = corpus.sparse_file(tmp_path / "enorme.pdf", 200 * 1024 * 1024)
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         refused(path, FileTooLargeError)
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert time.perf_counter() - start < 0.5
-    assert peak < 5 * 1024 * 1024
+    assert peak < 5 * 1024 * 1024  # the size comes from the file system: nothing is read
 
 
 @pytest.mark.parametrize(
@@ -270,10 +269,9 @@ def test_bomb_corpus_is_complete(bombs) -> None:
         "huge_text_operators",
     ],
 )
-def test_bomb_refused_quickly(bombs, name: str) -> None:
-    start = time.perf_counter()
+def test_bomb_refused_by_name(bombs, name: str) -> None:
+    """Refused by a budget in work units; time and memory: bench/bench_documents.py."""
     refused(bombs[name], EXPECTED.get(name, ResourceLimitError))
-    assert time.perf_counter() - start < 2.0
 
 
 PEAK_SCRIPT = """
@@ -314,15 +312,15 @@ def test_guard_interrupts_a_runaway_loop() -> None:
         while True:
             pass
 
-    start = time.perf_counter()
-    with pytest.raises(ReadDeadlineError):
+    with pytest.raises(ReadDeadlineError) as raised:  # an endless loop ends: that is all
         guarded(spin, Limits(deadline_seconds=0.2))
-    assert time.perf_counter() - start < 1.0
+    assert raised.value.rule_id == "file.retry" and "réessayez" in raised.value.hint
 
 
 def test_guard_works_in_a_worker_thread() -> None:
     import threading
 
+    from decompte.sdk.documents.errors import ReadDeadlineError
     from decompte.sdk.documents.limits import guarded
 
     result: list[BaseException] = []
@@ -330,7 +328,7 @@ def test_guard_works_in_a_worker_thread() -> None:
     def work() -> None:
         try:
             guarded(lambda: sum(1 for _ in iter(int, 1)), Limits(deadline_seconds=0.2))
-        except ResourceLimitError as exc:
+        except ReadDeadlineError as exc:
             result.append(exc)
 
     thread = threading.Thread(target=work)

@@ -163,7 +163,7 @@ def test_bad_embedded_xml_is_a_finding_not_a_crash(corpus, write) -> None:
     ins = inspect_file(write("fx-faux.pdf", pdf))
     assert ins.format is DocumentFormat.FACTURX
     assert ins.invoice is None
-    (finding,) = [f for f in ins.findings if f.rule_id == "facturx.xml"]
+    (finding,) = [f for f in ins.findings if f.rule_id == "facturx.xml.not_invoice"]
     assert finding.severity is Severity.ERROR
 
 
@@ -274,10 +274,15 @@ def test_render_text_is_french(corpus, samples: dict[str, Path], signer, write) 
     assert "Constats       : aucun" in signed
 
 
-def test_unexpected_extension_is_a_warning(samples: dict[str, Path], write) -> None:
+def test_unexpected_extension_is_an_error(samples: dict[str, Path], write) -> None:
     ins = inspect_file(write("facture.bin", samples["facture.pdf"].read_bytes()))
     assert ins.format is DocumentFormat.PDF_NON_SIGNE
-    assert [f.rule_id for f in ins.findings] == ["file.extension"]
+    (finding,) = ins.findings
+    assert (finding.rule_id, finding.severity, finding.field) == (
+        "file.extension",
+        Severity.ERROR,
+        "file_name",
+    )
 
 
 def test_certificate_roundtrip_through_inspect(corpus, tmp_path: Path) -> None:
