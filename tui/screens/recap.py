@@ -23,12 +23,16 @@ if TYPE_CHECKING:
 
 
 def write_certificate(core: Any, session: Any, piece_id: int, folder: Path) -> Path:
-    """The deposit certificate as a PDF (queries.certificate + documents.certificate)."""
-    from decompte.sdk.documents.certificate import write_certificate as write_pdf
+    """The deposit certificate as a PDF (queries.certificate + documents.certificate), under a
+    safe name inside `folder`; an existing file of that name is kept (« certificat-… (2).pdf »)."""
+    from decompte.sdk import safe_paths
+    from decompte.sdk.documents.certificate import render_certificate
 
     data = core.queries.certificate(session, piece_id)
     folder.mkdir(parents=True, exist_ok=True)
-    return write_pdf(data, folder / f"certificat-{data.number}.pdf")
+    target = safe_paths.free_target(folder, f"certificat-{data.number}.pdf")
+    (path,) = safe_paths.write_new([target], [lambda: render_certificate(data)], field="dossier")
+    return path
 
 
 class RecapScreen(Modal[str]):

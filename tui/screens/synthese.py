@@ -151,13 +151,15 @@ class SynthesePane(Pane):
         path = choice.path
         table = self.table
         self.notify(f"Export en cours vers {path}…", timeout=3)
-        self.export(path, self.fetcher(), table.sort_key, table.descending)
+        self.export(path, self.fetcher(), table.sort_key, table.descending, choice.overwrite)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def export(self, path: Path, fetch: Fetch, sort: str | None, descending: bool) -> None:
+    def export(
+        self, path: Path, fetch: Fetch, sort: str | None, descending: bool, overwrite: bool
+    ) -> None:
         started = datetime.now()
         try:
-            count = export_csv(path, fetch, piece_columns(), sort, descending)
+            count = export_csv(path, fetch, piece_columns(), sort, descending, overwrite=overwrite)
         except Exception as exc:
             notify_error(self.app, exc, "Export")
             return
