@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input
 
 from decompte.sdk.errors import Conflict
 
+from ..safe_text import Label, Static
 from .base import Modal
 
 if TYPE_CHECKING:

@@ -11,10 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Select
+from textual.widgets import Checkbox
 
 from .. import keymap as K
 from ..export import export_csv
+from ..safe_text import Select
 from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns

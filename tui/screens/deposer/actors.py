@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input
 
+from ...safe_text import Select, Static
 from ...widgets.identity import spaced_siret
 from ...widgets.pane import Pane
 from ...workers import notify_error

@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet
 
 from ... import keymap as K
 from ...backend import ROLE_LABELS
+from ...safe_text import Select, Static
 from ...widgets.identity import spaced_siret
 from ...widgets.piece_columns import money
 from ...workers import describe_error, notify_error
