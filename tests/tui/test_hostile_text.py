@@ -187,3 +187,32 @@ async def test_notifications_and_errors_quoting_stored_text_are_neutral(
         text = screen_text(app)
         assert_neutral(text)
         assert MARKUP[:10] in text
+
+
+async def test_app_download_stays_in_the_folder_and_asks_before_replacing(
+    make_app: Any, store_path: Path, tmp_path: Path
+) -> None:
+    """A supplier's piece number chose where a download landed; now the file is inside the
+    folder under a safe name, and a second download asks « Remplacer » before replacing."""
+    import sqlite3
+
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("UPDATE pieces SET number = '/../../evil' || id")
+    app = make_app()
+    folder = tmp_path / "dl"
+    async with app.run_test(size=(160, 50)) as pilot:
+        await quick_login(pilot, "moe")
+        await _keys(pilot, "enter", "d", "enter")
+        assert type(app.screen).__name__ == "PieceScreen"
+        (written,) = folder.iterdir()
+        assert written.name.startswith("_.._.._evil") and written.name.endswith(".pdf")
+        written.write_bytes(b"my notes")
+        await _keys(pilot, "d", "enter")
+        assert type(app.screen).__name__ == "DownloadModal"  # refused, kept open
+        assert "existe déjà" in screen_text(app) and "Remplacer" in screen_text(app)
+        assert written.read_bytes() == b"my notes"
+        await _keys(pilot, "enter")
+        assert type(app.screen).__name__ == "PieceScreen"
+    assert written.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in folder.iterdir()] == [written.name]
+    assert not list(tmp_path.glob("evil*")) and not list(tmp_path.parent.glob("evil*"))
