@@ -47,6 +47,13 @@ async def refuse(pilot: Any) -> None:
     await _keys(pilot, "r")
 
 
+async def deposer_after(pilot: Any) -> None:
+    """The Déposer tab prefilled from a hostile piece (its number in an input)."""
+    await quick_login(pilot, "moe")
+    await _keys(pilot, "down", "down", "enter", "n")
+    await wait_until(pilot, lambda: quiet(pilot.app))
+
+
 async def dossier(pilot: Any) -> None:
     await piece(pilot)
     await _keys(pilot, "o")
@@ -127,6 +134,7 @@ SCENARIOS: dict[str, Steps] = {
         download,
         refuse,
         dossier,
+        deposer_after,
         rechercher,
         tableau,
         fiscale,
