@@ -224,3 +224,38 @@ async def test_app_download_stays_in_the_folder_and_asks_before_replacing(
     assert written.read_bytes().startswith(b"%PDF")
     assert [p.name for p in folder.iterdir()] == [written.name]
     assert not list(tmp_path.glob("evil*")) and not list(tmp_path.parent.glob("evil*"))
+
+
+async def test_recap_of_a_deposit_shows_plugin_and_stored_text_literally(
+    hostile_app: Any,
+) -> None:
+    """The récapitulatif quotes the receipt (numbers, findings from plugins' rules)."""
+    from datetime import datetime
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from decompte.tui.screens.recap import RecapScreen
+
+    amount = Decimal("10.00")
+    receipt = SimpleNamespace(
+        message=f"Le décompte {HOSTILE} a été déposé",
+        certificate=HOSTILE,
+        dossier_number=HOSTILE,
+        piece=SimpleNamespace(
+            id=1,
+            deposited_at=datetime(2026, 3, 16, 14, 0),
+            total_ht=amount,
+            total_vat=amount,
+            total_ttc=amount,
+            amount_due=amount,
+        ),
+        findings=[SimpleNamespace(severity="warning", message=HOSTILE)],
+    )
+    app = hostile_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await synthese(pilot)
+        app.push_screen(RecapScreen(receipt))
+        await settle(pilot)
+        text = screen_text(app)
+        assert_neutral(text)
+        assert "[bold red]B[/]" in text and app.is_running
