@@ -33,7 +33,7 @@ _OVERWRITE_HINT = "choisissez un autre dossier, ou ajoutez --overwrite pour remp
 
 
 def _clean_char(ch: str) -> str:
-    if ch in _FORBIDDEN or first_unsafe(ch) is not None or ch == "\x00":
+    if ch in _FORBIDDEN or first_unsafe(ch) is not None:  # NUL and every control included
         return "_"
     return ch
 
