@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
+from . import safe_paths
 from .errors import UsageError
 from .export_helpers import (
     Memo,
@@ -86,11 +87,14 @@ def run_export(
     fmt: str | None = None,
     filters: ExportFilter | None = None,
     host: PluginHost | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Export the session's pieces with exporter `name` to a file, a folder or a stream.
 
     A file is written beside its target and renamed at the end: a failed export leaves
-    nothing behind. `options` may hold strings (as typed on the command line).
+    nothing behind. In a folder, the exporter's file name is made safe (`safe_paths`); an
+    existing file is replaced only with `overwrite`. `options` may hold strings (as typed
+    on the command line).
     """
     from .plugins import host_of
 
@@ -127,22 +131,18 @@ def run_export(
         return ExportResult(
             name, fmt, call(exporter.write, source, out, fmt, values, context), None
         )
-    target = Path(out) if out is not None else Path.cwd()
-    if target.is_dir():
-        target = target / call(exporter.file_name, fmt, values, context)
-    partial = target.with_name(f".{target.name}.partiel")
+    folder = Path(out) if out is not None else Path.cwd()
+    if folder.is_dir():
+        target = safe_paths.plan(folder, [call(exporter.file_name, fmt, values, context)])[0]
+    else:
+        target = safe_paths.chosen_target(folder, "", field="--out")
+    if not overwrite:
+        safe_paths.require_free(target, field="--out")
+    partial, fd = safe_paths.open_partial(target, field="--out")
     try:
-        stream = open(partial, "wb")  # noqa: SIM115 - closed below, before the rename
-    except OSError as exc:
-        raise UsageError(
-            f"Impossible d'écrire {target} : {exc.strerror}",
-            field="--out",
-            hint="choisissez un dossier existant où vous pouvez écrire",
-        ) from None
-    try:
-        with stream:
+        with os.fdopen(fd, "wb") as stream:
             count = call(exporter.write, source, stream, fmt, values, context)
-        os.replace(partial, target)
+        safe_paths.publish(partial, target, overwrite=overwrite, field="--out")
     finally:
         partial.unlink(missing_ok=True)
     return ExportResult(name, fmt, count, target)

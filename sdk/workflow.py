@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import NoResultFound
 
+from . import safe_paths
 from .access import Verb
 from .actions import USER_ACTIONS, piece_action
 from .cadres import Cadre, CadreTable
@@ -364,10 +366,13 @@ class Workflow(EngineParts):
                 )
         return moved
 
-    def download(self, session: Session, piece_id: int, folder: Path) -> list[Path]:
-        """Copy the piece's file and attachments (sha256 checked) into `folder`; the piece is
-        then marked downloaded for its holder (Synthèse filter), unless the store is only
-        consulted (read-only)."""
+    def download(
+        self, session: Session, piece_id: int, folder: Path, *, overwrite: bool = False
+    ) -> list[Path]:
+        """Copy the piece's file and attachments (sha256 checked) into `folder`, under safe
+        names that stay inside it and never replace a file unless `overwrite` (`safe_paths`);
+        the piece is then marked downloaded for its holder (Synthèse filter), unless the store
+        is only consulted (read-only)."""
         with self.store.read() as conn:
             self.org.access.require(conn, session, Verb.DOWNLOAD)
             row = piece_row(conn, piece_id)
@@ -381,10 +386,14 @@ class Workflow(EngineParts):
                     .order_by(attachments.c.id)
                 )
             ]
-        written = []
-        for name, sha in items:
-            safe = Path(name).name or sha
-            written.append(self.store.files.copy_to(sha, folder / f"{row.number}-{safe}"))
+        safe_paths.require_folder(folder, field="--to")
+        targets = safe_paths.plan(folder, [f"{row.number}-{name}" for name, _ in items])
+        written = safe_paths.write_new(
+            targets,
+            [partial(self.store.files.read, sha) for _, sha in items],
+            overwrite=overwrite,
+            field="--to",
+        )
         if row.holder_structure_id == session.structure.id and not row.downloaded and self.writable:
             with self.store.write() as conn:
                 conn.execute(update(pieces).where(pieces.c.id == piece_id).values(downloaded=True))

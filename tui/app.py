@@ -22,10 +22,13 @@ from textual.reactive import reactive
 from . import keymap as K
 from .backend import Backend, Identity
 from .commands import DecompteCommands
+from .safe_text import plain
 from .theming import DEFAULT_THEME, load_themes
 from .workers import describe_error
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from decompte.sdk.config import Config
     from decompte.sdk.core import Core
     from decompte.sdk.session import Session
@@ -45,6 +48,25 @@ class DecompteApp(App[int]):
     store_state: reactive[str] = reactive("opening", init=False)
     store_message: reactive[str] = reactive("Ouverture de la base…", init=False)
     identity: reactive[Identity | None] = reactive(None, init=False, always_update=True)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification (screens and workers call this one) quotes stored values at
+        times: shown literally and neutralised, never read as markup."""
+        super().notify(
+            plain(message, multiline=True),
+            title=plain(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def __init__(
         self,

@@ -9,6 +9,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from .safe_text import plain
 
 if TYPE_CHECKING:
     from .app import DecompteApp
@@ -67,14 +70,14 @@ class DecompteCommands(Provider):
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self._static():
-            yield DiscoveryHit(text, callback, help=help_text)
+            yield DiscoveryHit(Content(plain(text)), callback, text=text, help=plain(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for text, callback, help_text in self._static():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, help=help_text)
+                yield Hit(score, _shown(matcher, text), callback, text=text, help=plain(help_text))
         app = self._app
         if app.identity is None:
             return
@@ -91,10 +94,19 @@ class DecompteCommands(Provider):
             text = f"{label} {number}"
             yield Hit(
                 1.0 if kind else 0.9,
-                text,
+                Content(plain(text)),
                 partial(go_to_number, app, target, number),
                 help="recherche par numéro exact",
             )
+
+
+def _shown(matcher: Any, text: str) -> Content:
+    """The command as listed, matches highlighted. Textual's highlighter reads markup, and
+    plugins name their commands: text that could be markup or hold unsafe characters is
+    listed literally, without highlight."""
+    if "[" in text or plain(text) != text:
+        return Content(plain(text))
+    return matcher.highlight(text)
 
 
 def app_goto(app: DecompteApp, tab: str) -> None:

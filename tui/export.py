@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from decompte.sdk import safe_paths
+
 from .widgets.vtable import Column, Fetch
 
 PAGE = 1000
@@ -28,13 +30,34 @@ def export_csv(
     sort: str | None,
     descending: bool,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    overwrite: bool = False,
 ) -> int:
-    """Write every row of the view to `path`; returns the number of rows written."""
+    """Write every row of the view to `path` (written beside it, then renamed; an existing
+    file is replaced only with `overwrite`); returns the number of rows written."""
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not overwrite:
+        safe_paths.require_free(path, field="fichier")
+    tmp, fd = safe_paths.open_partial(path, field="fichier")
+    try:
+        written = _write(fd, fetch, columns, sort, descending, progress)
+        safe_paths.publish(tmp, path, overwrite=overwrite, field="fichier")
+    finally:
+        tmp.unlink(missing_ok=True)
+    return written
+
+
+def _write(
+    fd: int,
+    fetch: Fetch,
+    columns: Sequence[Column],
+    sort: str | None,
+    descending: bool,
+    progress: Callable[[int, int], None] | None,
+) -> int:
     written = 0
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as out:
+    with open(fd, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([c.label for c in columns])
         offset = 0
@@ -48,5 +71,4 @@ def export_csv(
                 progress(written, total)
             if not rows or offset >= total:
                 break
-    tmp.replace(path)
     return written

@@ -133,7 +133,14 @@ def _run_export(app: DecompteApp, name: str, choice: ExportChoice) -> None:
         try:
             from decompte.sdk.export import run_export
 
-            result = run_export(app.backend.wait(), session, name, choice.path, choice.options)
+            result = run_export(
+                app.backend.wait(),
+                session,
+                name,
+                choice.path,
+                choice.options,
+                overwrite=choice.overwrite,
+            )
         except Exception as exc:
             notify_error(app, exc, f"Export {name}")
             return

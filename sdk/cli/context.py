@@ -84,9 +84,9 @@ class Context:
         return self.core.login(self.args.as_login, self.password(), self.args.for_structure or "")
 
     def emit(self, data: Any, human: str | None = None) -> None:
-        if self.args.json:
+        """Print `data` as JSON (--json, or when there is no `human` text), else the text for
+        people; both neutralised by `output`, so no command can print stored text raw."""
+        if self.args.json or human is None:
             print(output.dumps(data))
-        elif human is not None:
-            print(human)
         else:
-            print(output.dumps(data))
+            print(output.human(human))

@@ -18,8 +18,13 @@ def register(sub: Any) -> None:
     p = sub.add_parser("certificate", help="exporter le certificat de dépôt (PDF)")
     p.add_argument("piece")
     p.add_argument(
-        "--out", type=Path, default=None, help="fichier PDF (défaut : certificat-<numéro>.pdf)"
+        "--out",
+        type=Path,
+        default=None,
+        help="fichier PDF, ou dossier existant (défaut : certificat-<numéro>.pdf ici) ; "
+        "un fichier existant n'est pas remplacé sans --overwrite",
     )
+    p.add_argument("--overwrite", action="store_true", help="remplacer le fichier existant")
     p.set_defaults(func=certificate)
 
 
@@ -32,13 +37,19 @@ def inspect(ctx: Context) -> int:
 
 
 def certificate(ctx: Context) -> int:
-    from ..documents import write_certificate
+    from .. import safe_paths
+    from ..documents import render_certificate
     from .arguments import piece_ref
 
     piece = piece_ref(ctx, ctx.args.piece)
     data = ctx.core.queries.certificate(ctx.session, piece.id)
-    out = ctx.args.out or Path(f"certificat-{data.number}.pdf")
-    write_certificate(data, out)
+    target = safe_paths.chosen_target(ctx.args.out, f"certificat-{data.number}.pdf", field="--out")
+    (out,) = safe_paths.write_new(
+        [target],
+        [lambda: render_certificate(data)],
+        overwrite=ctx.args.overwrite,
+        field="--out",
+    )
     ctx.emit(
         {"certificate": data.number, "path": str(out)},
         f"Certificat de dépôt n° {data.number} écrit dans {out}",

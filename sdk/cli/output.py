@@ -1,4 +1,10 @@
-"""Rendering for the CLI: JSON for scripts, aligned French text for people."""
+"""Rendering for the CLI: JSON for scripts, aligned French text for people.
+
+Everything printed passes here, and stored text may come from another user, an import or a
+plugin: each cell, field and sentence is neutralised (`text_safety.printable`: an escape
+sequence or a bidi override shows as a visible `\\u001b`, never acts on the terminal), and
+JSON escapes the same characters as `\\uXXXX`, so scripts still read the exact value.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from ..amounts import format_amount
+from ..text_safety import first_unsafe, printable
 
 
 def to_jsonable(value: Any) -> Any:
@@ -33,8 +40,34 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # JSON escapes beyond the basic plane as a UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+    """JSON where every character unsafe on a terminal is escaped (`\\u202e`); json.dumps
+    escapes C0 controls itself, not C1, bidi, separators or lone surrogates."""
+    text = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+    if first_unsafe(text, multiline=True) is None:
+        return text
+    return "".join(_json_escape(ch) if first_unsafe(ch, multiline=True) else ch for ch in text)
+
+
+def human(text: str) -> str:
+    """A sentence or a block of lines for a person: line breaks kept, the rest neutralised."""
+    return printable(text, multiline=True)
+
+
+def error_text(exc: BaseException) -> str:
+    """How the CLI prints a named error to a person, its findings below it, neutralised
+    (the message may quote what another user stored): « Erreur : … »."""
+    lines = [f"Erreur : {printable(str(exc), multiline=True)}"]
+    lines += [f"  {printable(str(f))}" for f in getattr(exc, "findings", [])]
+    return "\n".join(lines)
 
 
 def money(value: Decimal) -> str:
@@ -43,9 +76,9 @@ def money(value: Decimal) -> str:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    widths = [max([len(printable(h))] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     lines = [
-        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join(printable(h).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
@@ -63,9 +96,9 @@ def _cell(value: Any) -> str:
         return f"{value:%d/%m/%Y}"
     if isinstance(value, bool):
         return "oui" if value else "non"
-    return str(value)
+    return printable(str(value))
 
 
 def fields(pairs: Sequence[tuple[str, Any]]) -> str:
     width = max(len(k) for k, _ in pairs)
-    return "\n".join(f"{k.ljust(width)} : {_cell(v)}" for k, v in pairs)
+    return "\n".join(f"{printable(k).ljust(width)} : {_cell(v)}" for k, v in pairs)

@@ -22,6 +22,7 @@ def register(sub: Any, host: PluginHost) -> None:
         default=None,
         help="fichier, ou dossier (existant ou finissant par /) ; défaut : le dossier courant",
     )
+    p.add_argument("--overwrite", action="store_true", help="remplacer le fichier s'il existe déjà")
     p.add_argument("--option", "-o", action="append", default=[], metavar="CLÉ=VALEUR")
     p.add_argument("--role", default=None, choices=[str(r) for r in ROLE_COLUMNS])
     p.add_argument("--from", dest="issued_from", type=_date, default=None)
@@ -51,6 +52,7 @@ def export(ctx: Context) -> int:
         option_pairs(a.option),
         fmt=a.format,
         filters=ExportFilter(None, a.role, a.issued_from, a.issued_to),
+        overwrite=a.overwrite,
     )
     ctx.emit(
         {

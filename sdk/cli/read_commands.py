@@ -46,9 +46,16 @@ def register(sub: Any) -> None:
     p = sub.add_parser("dossier", help="dossier de facturation (numéro ou #id)")
     p.add_argument("dossier")
     p.set_defaults(func=dossier)
-    p = sub.add_parser("download", help="télécharger le fichier et les pièces jointes")
+    p = sub.add_parser(
+        "download",
+        help="télécharger le fichier et les pièces jointes",
+        description="Copie le fichier de la pièce et ses pièces jointes dans un dossier existant, "
+        "sous des noms sûrs (« <numéro>-<nom> », sans séparateur ni caractère de contrôle). "
+        "Un fichier déjà présent n'est jamais remplacé sans --overwrite : rien n'est écrit.",
+    )
     p.add_argument("piece")
-    p.add_argument("--to", type=Path, default=Path("."))
+    p.add_argument("--to", type=Path, default=Path("."), help="dossier existant (défaut : .)")
+    p.add_argument("--overwrite", action="store_true", help="remplacer les fichiers du même nom")
     p.set_defaults(func=download)
     p = sub.add_parser("stock", help="tableau de bord : stock par état et par ancienneté")
     p.set_defaults(func=stock)
@@ -267,7 +274,9 @@ def dossier(ctx: Context) -> int:
 
 def download(ctx: Context) -> int:
     p = piece_ref(ctx, ctx.args.piece)
-    written = ctx.core.workflow.download(ctx.session, p.id, ctx.args.to)
+    written = ctx.core.workflow.download(
+        ctx.session, p.id, ctx.args.to, overwrite=ctx.args.overwrite
+    )
     ctx.emit(
         {"files": [str(w) for w in written]},
         "\n".join(f"Écrit : {w}" for w in written) or "Aucun fichier.",

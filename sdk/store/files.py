@@ -70,9 +70,3 @@ class FileStore:
                 hint="restaurez le magasin de fichiers depuis une sauvegarde",
             )
         return data
-
-    def copy_to(self, sha256: str, destination: Path) -> Path:
-        data = self.read(sha256)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
-        return destination

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from decompte.plugins.export_csv import COLUMNS
 from decompte.sdk import Exporter, hookimpl
-from decompte.sdk.errors import NotAuthorised, NotFound, UsageError
+from decompte.sdk.errors import Conflict, NotAuthorised, NotFound, UsageError
 from decompte.sdk.export import ExportFilter, ExportSource, option_pairs, run_export
 from decompte.sdk.model import MemberRole
 from decompte.sdk.plugins import PluginFailed
@@ -153,6 +153,44 @@ def test_a_crashing_exporter_leaves_no_file_and_names_its_plugin(plugged, folder
     assert list(folder.iterdir()) == []
 
 
+class Hostile(Exporter):
+    """An exporter whose file name tries to leave the folder."""
+
+    name, formats = "hostile", ("txt",)
+
+    def __init__(self, file_name: str) -> None:
+        self.chosen = file_name
+
+    def file_name(self, fmt, options, context):
+        return self.chosen
+
+    def write(self, rows, out, fmt, options, context):
+        out.write(b"export\n")
+        return 1
+
+
+@pytest.mark.parametrize("name", ["../../evil.txt", "/etc/evil", ".profile", "a/../../b", "CON"])
+def test_an_exporters_file_name_stays_inside_the_folder(plugged, folder, name):
+    plugin = SimpleNamespace(decompte_exporters=hookimpl(lambda: [Hostile(name)]))
+    core = plugged({"hostile": plugin})
+    before = set(folder.parent.parent.rglob("*"))
+    result = run_export(core, session(core), "hostile", folder)
+    assert result.path.parent == folder and not result.path.name.startswith(".")
+    assert set(folder.parent.parent.rglob("*")) - before == {result.path}
+
+
+def test_an_existing_file_is_replaced_only_when_asked(plugged, folder):
+    core = plugged()
+    target = folder / "mine.csv"
+    target.write_text("keep")
+    with pytest.raises(Conflict, match="existe déjà"):
+        run_export(core, session(core), "csv", target)
+    assert target.read_text() == "keep" and list(folder.iterdir()) == [target]
+    run_export(core, session(core), "csv", target, overwrite=True)
+    assert target.read_bytes() != b"keep" and b";" in target.read_bytes()
+    assert list(folder.iterdir()) == [target]
+
+
 def test_the_source_streams_in_chunks_and_counts_in_the_same_snapshot(plugged):
     core = plugged()
     me = session(core)
@@ -187,7 +225,7 @@ def test_command_line_options_are_key_value_pairs(plugged, folder):
     assert result.path.read_bytes().split(b"\r\n")[1].startswith(b"VTX\tVentes\t1\t")
 
 
-def test_an_unwritable_target_is_a_usage_error(plugged, folder):
+def test_a_target_in_a_missing_folder_is_a_named_error(plugged, folder):
     core = plugged()
-    with pytest.raises(UsageError, match="Impossible d'écrire"):
+    with pytest.raises(NotFound, match="n'existe pas"):
         run_export(core, session(core), "csv", folder / "absent" / "x.csv")

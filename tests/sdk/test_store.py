@@ -65,6 +65,8 @@ def test_downloaded_file_is_byte_for_byte_and_corruption_is_detected(core, as_, 
     pdf = tmp_path / "piece.pdf"
     pdf.write_bytes(demo_pdf("download test", ["test"]))
     piece = core.workflow.deposit(as_("titulaire"), draft(A4, "DL-1"), file=pdf).piece
+    (tmp_path / "out").mkdir()
+    (tmp_path / "again").mkdir()
     out = core.workflow.download(as_("moe"), piece.id, tmp_path / "out")
     assert [p.read_bytes() for p in out] == [pdf.read_bytes()]
     assert core.queries.piece(as_("moe"), piece.id).downloaded

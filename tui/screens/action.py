@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet
 
 from decompte.sdk.vocabulary import MOTIVE_HELP
 
+from ..safe_text import Label, Static
 from .base import Modal
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
 
 from .. import keymap as K
+from ..safe_text import DataTable, Static
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import day
 from ..widgets.tones import tone

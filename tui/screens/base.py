@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 
 from .. import keymap as K
+from ..safe_text import Static
 from ..workers import describe_error
 
 T = TypeVar("T")

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
+from ..safe_text import Label, Static
 from .base import Modal
 
 if TYPE_CHECKING:

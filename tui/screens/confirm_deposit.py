@@ -9,8 +9,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
+from ..safe_text import Static
 from ..widgets.tones import tone
 from .base import Modal
 

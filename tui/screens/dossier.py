@@ -9,12 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import LoadingIndicator, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import LoadingIndicator, OptionList
 
 from decompte.sdk.vocabulary import DOSSIER_STATUS_LABELS, PHASE_LABELS
 
 from .. import keymap as K
+from ..safe_text import Static, option
 from ..widgets.identity import IdentityBar
 from ..widgets.keybar import KeyBar
 from ..widgets.piece_columns import day, money
@@ -96,9 +96,9 @@ class DossierScreen(Screen[None]):
                 f" {day(piece.issue_date)}\n",
                 ("      " + label(piece.state), "italic"),
             )
-            chain.add_option(Option(text, id=str(piece.id)))
+            chain.add_option(option(text, id=str(piece.id)))
             if i + 1 < len(pieces):
-                chain.add_option(Option(Text("      ↓", "dim"), disabled=True))
+                chain.add_option(option(Text("      ↓", "dim"), disabled=True))
         chain.focus()
 
     @on(OptionList.OptionSelected, "#dossier-chain")

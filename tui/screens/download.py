@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input
 
+from decompte.sdk.errors import Conflict
+
+from ..safe_text import Label, Static
 from .base import Modal
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ class DownloadModal(Modal[list[Path]]):
         self.number = number
         self.files = files
         self.draft_key = ("download",)
+        self.overwrite = False
 
     def compose(self) -> ComposeResult:
         dapp: DecompteApp = self.app  # type: ignore[assignment]
@@ -49,6 +53,16 @@ class DownloadModal(Modal[list[Path]]):
         self.restore_draft()
         self.query_one("#folder").focus()
 
+    @on(Input.Changed, "#folder")
+    def _folder_changed(self) -> None:
+        self._arm_overwrite(False)
+
+    def _arm_overwrite(self, armed: bool) -> None:
+        """After « le fichier existe déjà », the confirm button becomes « Remplacer »: a second
+        press replaces the files; changing the folder disarms it."""
+        self.overwrite = armed
+        self.query_one("#confirm", Button).label = "Remplacer" if armed else "Télécharger"
+
     @on(Input.Submitted)
     def action_confirm(self) -> None:
         folder = self.query_one("#folder", Input).value.strip()
@@ -56,15 +70,17 @@ class DownloadModal(Modal[list[Path]]):
             self.show_error("Indiquez le dossier de destination")
             return
         self.query_one("#confirm", Button).disabled = True
-        self.fetch_files(Path(folder).expanduser())
+        self.fetch_files(Path(folder).expanduser(), self.overwrite)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
-    def fetch_files(self, folder: Path) -> None:
+    def fetch_files(self, folder: Path, overwrite: bool) -> None:
         dapp: DecompteApp = self.app  # type: ignore[assignment]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             core = dapp.backend.wait()
-            written = core.workflow.download(dapp.session, self.piece_id, folder)
+            written = core.workflow.download(
+                dapp.session, self.piece_id, folder, overwrite=overwrite
+            )
         except Exception as exc:
             self.app.call_from_thread(self._refused, exc)
         else:
@@ -72,6 +88,10 @@ class DownloadModal(Modal[list[Path]]):
 
     def _refused(self, exc: BaseException) -> None:
         self.query_one("#confirm", Button).disabled = False
+        if isinstance(exc, Conflict):  # a file of that name is there already
+            self._arm_overwrite(True)
+            self.show_error(f"{exc.message} — « Remplacer » pour l'écraser, Échap pour annuler")
+            return
         self.show_error(exc)
 
     def _done(self, written: list[Path]) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
+from ..safe_text import Label, Static
 from .base import Modal
 
 
@@ -26,6 +27,7 @@ def export_folder(ui: dict[str, object]) -> Path:
 class ExportChoice:
     path: Path  # a file, or a folder where the exporter names the file itself
     options: dict[str, str] = field(default_factory=dict)
+    overwrite: bool = False  # the user confirmed replacing the existing file
 
 
 class ExportDialog(Modal[ExportChoice]):
@@ -49,6 +51,7 @@ class ExportDialog(Modal[ExportChoice]):
         self.description = description
         self.options = options
         self.draft_key = ("export", what)
+        self.overwrite = False
 
     def compose(self) -> ComposeResult:
         folder = export_folder(getattr(self.app, "ui", {}))
@@ -72,6 +75,10 @@ class ExportDialog(Modal[ExportChoice]):
         self.restore_draft()
         self.query_one("#path").focus()
 
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        self.overwrite = False
+
     @on(Input.Submitted)
     def action_confirm(self) -> None:
         text = self.query_one("#path", Input).value.strip()
@@ -81,6 +88,13 @@ class ExportDialog(Modal[ExportChoice]):
         path = Path(text).expanduser()
         if path.is_dir() and self.file_name:
             path = path / self.file_name
+        if path.is_file() and not self.overwrite:  # replaced only when confirmed
+            self.overwrite = True
+            self.show_error(
+                f"Le fichier {path} existe déjà — Exporter à nouveau pour le remplacer, "
+                "ou changez de nom"
+            )
+            return
         options: dict[str, str] = {}
         if self.options is not None:
             from decompte.sdk.errors import UsageError
@@ -93,4 +107,4 @@ class ExportDialog(Modal[ExportChoice]):
                 self.show_error(exc if isinstance(exc, UsageError) else f"Options : {exc}")
                 return
         self.forget_draft()
-        self.dismiss(ExportChoice(path, options))
+        self.dismiss(ExportChoice(path, options, self.overwrite))

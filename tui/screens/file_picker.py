@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DirectoryTree, Input, Label, Select, Static
+from textual.widgets import DirectoryTree, Input
 from textual.worker import get_current_worker
 
+from ..safe_text import Label, Select, Static
 from .base import Modal
 
 if TYPE_CHECKING:

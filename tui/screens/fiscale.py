@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input
 
 from decompte.sdk.deposit_entry import parse_day
 
 from .. import keymap as K
+from ..safe_text import Label, Static
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import day, piece_columns
 from ..widgets.vtable import VirtualTable

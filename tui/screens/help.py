@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from .. import keymap as K
+from ..safe_text import Static, Table
 
 
 def key_label(keys: str) -> str:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import OptionList
 
+from ..safe_text import Static, option
 from ..widgets.identity import spaced_siret
 from .base import Modal
 
@@ -27,7 +27,7 @@ class IdentityPicker(Modal[Any]):
                 mark = "● " if identity == dapp.identity else "  "
                 siret = spaced_siret(identity.structure.identifier)
                 options.append(
-                    Option(
+                    option(
                         f"{mark}{identity.structure.name} ({siret})"
                         f" — {identity.role_label}, {identity.member_label}",
                         id=str(i),

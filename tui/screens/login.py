@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, OptionList
 
 from decompte.sdk.vocabulary import ROLE_LABELS
 
 from .. import keymap as K
+from ..safe_text import Label, Static, option
 from ..widgets.keybar import KeyBar
 from ..workers import describe_error
 
@@ -84,7 +84,7 @@ class LoginScreen(Screen[None]):
             self.query_one("#login-box").mount_all([title, users])
             order = list(DEMO_ROLES)
             users.add_options(
-                Option(f"{DEMO_ROLES.get(key, key)} — {login}", id=key)
+                option(f"{DEMO_ROLES.get(key, key)} — {login}", id=key)
                 for key, login in sorted(
                     backend.demo_users.items(),
                     key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]),

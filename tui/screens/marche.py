@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import LoadingIndicator, Static
+from textual.widgets import LoadingIndicator
 
 from .. import keymap as K
 from ..backend import ROLE_LABELS
+from ..safe_text import Static, Table
 from ..widgets.identity import IdentityBar, spaced_siret
 from ..widgets.keybar import KeyBar
 from ..widgets.tones import tone

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import LoadingIndicator, Static
+from textual.widgets import LoadingIndicator
 
 from decompte.sdk.actions import PIECE_ACTIONS
 from decompte.sdk.vocabulary import (
@@ -29,6 +28,7 @@ from decompte.sdk.vocabulary import (
 
 from .. import keymap as K
 from ..backend import PieceDetail
+from ..safe_text import Static, Table
 from ..widgets.identity import IdentityBar, spaced_siret
 from ..widgets.keybar import KeyBar
 from ..widgets.piece_columns import day, money

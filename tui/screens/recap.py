@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
+from ..safe_text import Static, Table
 from ..widgets.piece_columns import money
 from ..workers import describe_error
 from .base import Modal
@@ -23,12 +23,16 @@ if TYPE_CHECKING:
 
 
 def write_certificate(core: Any, session: Any, piece_id: int, folder: Path) -> Path:
-    """The deposit certificate as a PDF (queries.certificate + documents.certificate)."""
-    from decompte.sdk.documents.certificate import write_certificate as write_pdf
+    """The deposit certificate as a PDF (queries.certificate + documents.certificate), under a
+    safe name inside `folder`; an existing file of that name is kept (« certificat-… (2).pdf »)."""
+    from decompte.sdk import safe_paths
+    from decompte.sdk.documents.certificate import render_certificate
 
     data = core.queries.certificate(session, piece_id)
     folder.mkdir(parents=True, exist_ok=True)
-    return write_pdf(data, folder / f"certificat-{data.number}.pdf")
+    target = safe_paths.free_target(folder, f"certificat-{data.number}.pdf")
+    (path,) = safe_paths.write_new([target], [lambda: render_certificate(data)], field="dossier")
+    return path
 
 
 class RecapScreen(Modal[str]):

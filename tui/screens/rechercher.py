@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input
 
 from decompte.sdk.deposit_entry import parse_day
 
 from .. import keymap as K
 from ..backend import ROLE_LABELS
+from ..safe_text import Label, Select, Static
 from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns

@@ -10,9 +10,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
+from ..safe_text import DataTable, Label, Select, Static
 from ..widgets.identity import spaced_siret
 from ..workers import describe_error
 from .base import Modal

@@ -11,10 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Select
+from textual.widgets import Checkbox
 
 from .. import keymap as K
 from ..export import export_csv
+from ..safe_text import Select
 from ..widgets.line import Line
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
@@ -151,13 +152,15 @@ class SynthesePane(Pane):
         path = choice.path
         table = self.table
         self.notify(f"Export en cours vers {path}…", timeout=3)
-        self.export(path, self.fetcher(), table.sort_key, table.descending)
+        self.export(path, self.fetcher(), table.sort_key, table.descending, choice.overwrite)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def export(self, path: Path, fetch: Fetch, sort: str | None, descending: bool) -> None:
+    def export(
+        self, path: Path, fetch: Fetch, sort: str | None, descending: bool, overwrite: bool
+    ) -> None:
         started = datetime.now()
         try:
-            count = export_csv(path, fetch, piece_columns(), sort, descending)
+            count = export_csv(path, fetch, piece_columns(), sort, descending, overwrite=overwrite)
         except Exception as exc:
             notify_error(self.app, exc, "Export")
             return

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Static
 
+from ..safe_text import Static, Table
 from ..widgets.pane import Pane
 from ..widgets.piece_columns import piece_columns
 from ..widgets.tones import tone

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import Static
+
+from ..safe_text import Static
 
 if TYPE_CHECKING:
     from ..backend import Identity

@@ -11,7 +11,8 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Static
+
+from ..safe_text import Static
 
 
 class KeyBar(Static):

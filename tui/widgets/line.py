@@ -6,6 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from ..safe_text import plain
+
 
 class Line(Widget):
     DEFAULT_CSS = "Line { height: 1; width: 1fr; }"
@@ -26,4 +28,4 @@ class Line(Widget):
             self.refresh()
 
     def render(self) -> Text:
-        return Text(self._text, no_wrap=True, overflow="ellipsis")
+        return Text(plain(self._text), no_wrap=True, overflow="ellipsis")

@@ -30,6 +30,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from .. import keymap as K
+from ..safe_text import plain
 from ..workers import describe_error
 
 #: fetch(offset, limit, sort, descending) -> (rows, total); blocking, runs in a thread.
@@ -267,7 +268,7 @@ class VirtualTable(Widget, can_focus=True):
         if generation != self._generation:
             return
         self._inflight = None
-        self.error = describe_error(exc)
+        self.error = plain(describe_error(exc))
         if self.total is None:
             self.total = 0
         self.refresh()
@@ -611,7 +612,8 @@ class VirtualTable(Widget, can_focus=True):
 
 
 def _cells_of(columns: Sequence[Column], row: Any) -> Cells:
-    return {c.key: (c.text(row), c.tone(row) if c.tone else None) for c in columns}
+    """A row's cells, neutralised: stored text is drawn as segments, straight to the terminal."""
+    return {c.key: (plain(c.text(row)), c.tone(row) if c.tone else None) for c in columns}
 
 
 def _fit(text: str, width: int, align: str = "left") -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input
 
+from ...safe_text import Select, Static, plain
 from ...widgets.identity import spaced_siret
 from ...widgets.pane import Pane
 from ...workers import notify_error
@@ -75,7 +76,7 @@ class ActorsPart(Pane):
             if structure is None:
                 return
             self.picked[structure.identifier] = structure
-            self.query_one(f"#dep-{which}", Input).value = structure.identifier
+            self.query_one(f"#dep-{which}", Input).value = plain(structure.identifier)
             self.show_actor_names()
             if which == "recipient":
                 self.load_services(structure.id)

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.timer import Timer
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
+from ...safe_text import Select, Static
 from ...widgets.pane import Pane
 from ...workers import describe_error
 from . import notes

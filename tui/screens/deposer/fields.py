@@ -8,9 +8,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet
 
 from decompte.sdk.vocabulary import PAYMENT_MODE_LABELS, VAT_TYPE_LABELS
+
+from ...safe_text import Label, Select, Static
 
 #: The Selects' options: (label, code), labels from the one vocabulary.
 VAT_TYPES = tuple((label, code) for code, label in VAT_TYPE_LABELS.items())

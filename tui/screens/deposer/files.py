@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
-from textual.widgets import Button, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, OptionList
 from textual.worker import get_current_worker
 
+from ...safe_text import Static, option
 from ...widgets.pane import Pane
 from ...widgets.tones import tone
 
@@ -119,6 +119,6 @@ class FilesPart(Pane):
         listing.clear_options()
         for item in self.attachments:
             listing.add_option(
-                Option(f"{item.kind} · {item.designation or '—'} · {item.path.name}")
+                option(f"{item.kind} · {item.designation or '—'} · {item.path.name}")
             )
         listing.display = bool(self.attachments)

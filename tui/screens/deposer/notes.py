@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import Static
 
+from ...safe_text import Static
 from ...widgets.tones import tone
 
 if TYPE_CHECKING:

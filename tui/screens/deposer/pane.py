@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet
 
 from ... import keymap as K
 from ...backend import ROLE_LABELS
+from ...safe_text import Select, Static, plain
 from ...widgets.identity import spaced_siret
 from ...widgets.piece_columns import money
 from ...workers import describe_error, notify_error
@@ -199,7 +200,7 @@ class DeposerPane(ActorsPart, FilesPart, ChecksPart, SubmitPart):
         names = form.structures
         self.query_one("#dep-mode-after", RadioButton).value = True
         self._set_mode(after=True)
-        self.query_one("#dep-prev", Input).value = prev.number
+        self.query_one("#dep-prev", Input).value = plain(prev.number)
         self.query_one("#dep-prev-info", Static).update(
             Text.assemble(
                 ("Cadre de facturation : ", "bold"),
@@ -231,13 +232,15 @@ class DeposerPane(ActorsPart, FilesPart, ChecksPart, SubmitPart):
         """The fields the model has a default for: recipient, MOE, service, engagement,
         bank details."""
         d = form.defaults
-        self.query_one("#dep-recipient", Input).value = (
+        # Stored values shown in an input are neutralised like any text on screen: an input
+        # draws its value as it is.
+        self.query_one("#dep-recipient", Input).value = plain(
             d.recipient.identifier if d.recipient else ""
         )
-        self.query_one("#dep-moe", Input).value = d.moe.identifier if d.moe else ""
+        self.query_one("#dep-moe", Input).value = plain(d.moe.identifier if d.moe else "")
         _set_choices(self.query_one("#dep-service", Select), form.service_choices, d.service_code)
         if d.engagement:
-            self.query_one("#dep-engagement", Input).value = d.engagement
+            self.query_one("#dep-engagement", Input).value = plain(d.engagement)
         accounts = [(f"{a.label} — {a.iban}", a.iban) for a in form.accounts]
         _set_choices(self.query_one("#dep-iban", Select), accounts, d.iban)
 

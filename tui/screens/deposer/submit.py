@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.timer import Timer
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
+from ...safe_text import Static
 from ...widgets.pane import Pane
 from ...widgets.piece_columns import day, money
 from ...workers import describe_error

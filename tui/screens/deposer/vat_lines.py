@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input
 
+from ...safe_text import Label, Select, Static
 from ...widgets.piece_columns import money
 
 if TYPE_CHECKING:
