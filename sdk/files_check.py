@@ -4,6 +4,7 @@ refused) and its attachments (portal rules), turned into findings next to the ot
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,14 +25,17 @@ class AttachmentInput:
 
 
 def inspect_deposit(
-    file: Path | None, attachments: list[AttachmentInput]
+    file: Path | None,
+    attachments: list[AttachmentInput],
+    trust_bundle: Sequence[Path] = (),
 ) -> tuple[str, list[Finding]]:
-    """The detected "format de dépôt" of `file` and every finding on the files."""
+    """The detected "format de dépôt" of `file` and every finding on the files (its
+    signatures verified against `trust_bundle`, the configuration's trusted roots)."""
     found: list[Finding] = []
     file_format = ""
     if file is not None:
         try:
-            inspection = inspect_file(file)
+            inspection = inspect_file(file, trust_bundle=trust_bundle)
         except DocumentError as exc:
             rule = "file." + re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
             found.append(
