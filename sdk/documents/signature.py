@@ -164,6 +164,10 @@ def load_trust_roots(paths: Sequence[Path]) -> list[Any]:
                 path, f"fichier de certificats illisible : {path} ({exc.strerror})"
             ) from None
         found = 0
+        if not pem.detect(data):
+            raise TrustBundleError(
+                path, f"{path} ne contient aucun certificat PEM (-----BEGIN CERTIFICATE-----)"
+            )
         try:
             for kind, _headers, der in pem.unarmor(data, multiple=True):
                 if kind != "CERTIFICATE":
@@ -172,9 +176,9 @@ def load_trust_roots(paths: Sequence[Path]) -> list[Any]:
                 _ = cert.subject.human_friendly, cert.public_key.algorithm  # parse it now
                 roots.append(cert)
                 found += 1
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, KeyError):
             raise TrustBundleError(
-                path, f"{path} n'est pas un fichier de certificats PEM valide ({exc})"
+                path, f"{path} n'est pas un fichier PEM valide (certificat illisible)"
             ) from None
         if not found:
             raise TrustBundleError(
@@ -340,22 +344,17 @@ def _unverifiable(name: str, reason: str) -> SignatureVerdict:
 
 
 def _reason(exc: BaseException) -> str:
-    """French words for what stopped pyHanko (its own message is English, kept short)."""
+    """French words for what stopped pyHanko (its own messages are English: not shown)."""
     from .errors import DocumentError
 
     if isinstance(exc, DocumentError):
         return exc.message
     kind = type(exc).__name__
     if "Algorithm" in kind:
-        return f"algorithme non pris en charge ou refusé ({_short(exc)})"
+        return f"algorithme non pris en charge ou refusé ({kind})"
     if "PdfRead" in kind or "PdfStrictRead" in kind:
-        return f"structure du PDF illisible pour la vérification ({_short(exc)})"
-    return f"signature illisible ({kind}: {_short(exc)})"
-
-
-def _short(exc: BaseException, width: int = 120) -> str:
-    text = printable(" ".join(str(exc).split()))
-    return text[:width] + ("…" if len(text) > width else "")
+        return f"structure du PDF illisible pour la vérification ({kind})"
+    return f"signature illisible ({kind})"
 
 
 def _iso(moment: datetime | None) -> str:
