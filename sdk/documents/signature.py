@@ -95,8 +95,8 @@ class SignatureVerdict:
         return self.timestamp_time or self.claimed_time
 
     def summary(self) -> str:
-        """« valide (Jeanne Dupont, BTP Durand, 2024-05-31T10:00:00+00:00) »."""
-        details = [d for d in (self.signer, self.time) if d]
+        """« valide (Jeanne Dupont, BTP Durand SARL, 31/05/2024 10:00) »."""
+        details = [d for d in (self.signer, _short_time(self.time)) if d]
         if self.verdict is not Verdict.VALID and self.reason:
             details.append(self.reason)
         return f"{self.verdict.value}" + (f" ({', '.join(details)})" if details else "")
@@ -131,9 +131,15 @@ class SignatureCheck:
 
     @property
     def verdict(self) -> Verdict | None:
+        worst = self.worst
+        return worst.verdict if worst else None
+
+    @property
+    def worst(self) -> SignatureVerdict | None:
+        """The signature that decides the file's verdict (the first of the worst kind)."""
         if not self.verdicts:
             return None
-        return max((v.verdict for v in self.verdicts), key=_SEVERITY_ORDER.__getitem__)
+        return max(self.verdicts, key=lambda v: _SEVERITY_ORDER[v.verdict])
 
     def as_dict(self) -> dict[str, Any]:
         verdict = self.verdict
@@ -189,7 +195,7 @@ def load_trust_roots(paths: Sequence[Path]) -> list[Any]:
 
 def verify_signatures(
     path: Path,
-    fields: Sequence[str],
+    fields: Sequence[str] = (),
     trust_bundle: Sequence[Path] = (),
     limits: Limits = DEFAULT_LIMITS,
 ) -> SignatureCheck:
@@ -355,6 +361,13 @@ def _reason(exc: BaseException) -> str:
     if "PdfRead" in kind or "PdfStrictRead" in kind:
         return f"structure du PDF illisible pour la vérification ({kind})"
     return f"signature illisible ({kind})"
+
+
+def _short_time(iso: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(iso):%d/%m/%Y %H:%M}"
+    except ValueError:
+        return iso
 
 
 def _iso(moment: datetime | None) -> str:
