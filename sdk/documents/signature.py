@@ -267,6 +267,7 @@ def _verify_one(sig: Any, name: str, roots: list[Any], trust_configured: bool) -
     from pyhanko_certvalidator import ValidationContext
 
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    status: Any
     if sig.sig_object_type == "/DocTimeStamp":
         status = validate_pdf_timestamp(sig, validation_context=context)
         timestamp = getattr(status, "timestamp", None)
