@@ -38,6 +38,7 @@ class Config:
     disabled_plugins: tuple[str, ...] = ()
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)
+    trust_bundle: tuple[Path, ...] = ()  # [signatures] PEM files of the trusted root certificates
     path: Path | None = None
 
     @property
@@ -45,7 +46,7 @@ class Config:
         return self.db or str(default_db_path())
 
 
-_TOP = {"store", "rules", "deadlines", "plugins", "ui", "plugin"}
+_TOP = {"store", "rules", "deadlines", "plugins", "ui", "plugin", "signatures"}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -100,8 +101,41 @@ def load_config(path: Path | None = None) -> Config:
         disabled_plugins=tuple(disabled),
         plugin_settings=_table(data, "plugin", path),
         ui=_table(data, "ui", path),
+        trust_bundle=_trust_bundle(_table(data, "signatures", path), path),
         path=path,
     )
+
+
+def _trust_bundle(section: dict[str, Any], path: Path) -> tuple[Path, ...]:
+    """[signatures] trust_bundle: one PEM file or a list of them, relative to the config file;
+    each must exist and hold certificates (the signature verdicts depend on it)."""
+    unknown = set(section) - {"trust_bundle"}
+    if unknown:
+        raise UsageError(
+            f"Clé inconnue signatures.{sorted(unknown)[0]}",
+            field=str(path),
+            hint="clé possible : trust_bundle",
+        )
+    value = section.get("trust_bundle", [])
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
+        raise UsageError(
+            "signatures.trust_bundle doit être un chemin de fichier PEM ou une liste de chemins",
+            field=str(path),
+        )
+    bundle = tuple(path.parent / Path(x).expanduser() for x in items)
+    if bundle:
+        from .documents.signature import TrustBundleError, load_trust_roots
+
+        try:
+            load_trust_roots(bundle)
+        except TrustBundleError as exc:
+            raise UsageError(
+                f"signatures.trust_bundle : {exc.message}",
+                field=str(path),
+                hint="indiquez un fichier PEM de certificats racines (-----BEGIN CERTIFICATE-----)",
+            ) from None
+    return bundle
 
 
 def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:

@@ -152,7 +152,9 @@ class Deposits(EngineParts):
             context = self._rule_context(conn, session, draft, cadre, route, prev)
         findings += check_draft(draft, context, self.rules)
         findings += self.extensions.extra_findings(draft, context)
-        file_format, file_findings = inspect_deposit(file, attachment_list)
+        file_format, file_findings = inspect_deposit(
+            file, attachment_list, trust_bundle=self.config.trust_bundle
+        )
         findings += file_findings
         return _Plan(draft, cadre, route, prev, findings, file_format)
 

@@ -5,6 +5,7 @@ the file: it is raised as « réessayez », not recorded as a finding."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +26,17 @@ class AttachmentInput:
 
 
 def inspect_deposit(
-    file: Path | None, attachments: list[AttachmentInput]
+    file: Path | None,
+    attachments: list[AttachmentInput],
+    trust_bundle: Sequence[Path] = (),
 ) -> tuple[str, list[Finding]]:
-    """The detected "format de dépôt" of `file` and every finding on the files."""
+    """The detected "format de dépôt" of `file` and every finding on the files (its
+    signatures verified against `trust_bundle`, the configuration's trusted roots)."""
     found: list[Finding] = []
     file_format = ""
     if file is not None:
         try:
-            inspection = inspect_file(file)
+            inspection = inspect_file(file, trust_bundle=trust_bundle)
         except ReadDeadlineError:
             raise
         except DocumentError as exc:

@@ -4,7 +4,7 @@ traitement), its dossier de facturation, its deposit certificate and its deadlin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -17,6 +17,9 @@ from .piece_rows import load_piece
 from .read_scope import ReadScope
 from .session import Session
 from .store.schema import attachments, dossiers, events, files, marches, pieces, structures, users
+
+if TYPE_CHECKING:
+    from .documents.signature import SignatureCheck
 
 P = pieces.c
 
@@ -35,6 +38,18 @@ class PieceReads(ReadScope):
                 )
             self.org.access.require_target(conn, session, Verb.READ_PIECE, row)
             return load_piece(conn, row.id)
+
+    def signature_check(self, session: Session, piece_id: int) -> SignatureCheck | None:
+        """The signature verdicts of a visible piece's stored PDF (pyHanko, the configured
+        trust bundle); None when its file is not a signed or Factur-X PDF. Slow: a worker's."""
+        from .documents.signature import verify_signatures
+
+        piece = self.piece(session, piece_id)
+        if piece.file_format not in ("PDF_SIGNE_PADES", "FACTURX") or not piece.file_sha256:
+            return None
+        path = self.store.files.path(piece.file_sha256)
+        check = verify_signatures(path, (), self.config.trust_bundle)
+        return check if check.verdicts else None
 
     def attachments(self, session: Session, piece_id: int) -> list[dict[str, Any]]:
         """Name, type, designation and size of a visible piece's attachments."""

@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 def inspect(ctx: Context) -> int:
     from ..documents import inspect_file
 
-    result = inspect_file(ctx.args.path)
+    result = inspect_file(ctx.args.path, trust_bundle=ctx.config.trust_bundle)
     ctx.emit(result.as_dict(), result.render_text())
     return 0
 

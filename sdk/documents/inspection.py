@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +32,7 @@ from .files import (
 )
 from .limits import DEFAULT_LIMITS, Limits, guarded
 from .pdf import PdfInfo, SignatureInfo, read_pdf, risk_findings
+from .signature import VERIFIED_SUBFILTERS, SignatureCheck, Verdict, verify_signatures
 from .xml_invoice import FIELD_LABELS, InvoiceData, read_invoice
 
 
@@ -64,6 +66,7 @@ class Inspection:
     has_text: bool = False
     text_sample: str = ""
     signatures: tuple[SignatureInfo, ...] = ()
+    signature_check: SignatureCheck | None = None  # pyHanko's verdicts, when signed
     embedded_files: tuple[str, ...] = ()
     embedded_xml: str = ""  # name of the invoice XML inside a Factur-X PDF
     invoice: InvoiceData | None = None
@@ -89,6 +92,7 @@ class Inspection:
             "text_sample": self.text_sample,
             "signed": self.signed,
             "signatures": [s.as_dict() for s in self.signatures],
+            "signature_check": self.signature_check.as_dict() if self.signature_check else None,
             "embedded_files": list(self.embedded_files),
             "embedded_xml": self.embedded_xml or None,
             "invoice": self.invoice.as_dict() if self.invoice else None,
@@ -102,7 +106,11 @@ class Inspection:
 
 
 def inspect_file(
-    path: Path | str, *, limits: Limits = DEFAULT_LIMITS, lenient: bool = False
+    path: Path | str,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    lenient: bool = False,
+    trust_bundle: Sequence[Path] = (),
 ) -> Inspection:
     """Detect the format of a piece file and read it under limits.
 
@@ -110,6 +118,8 @@ def inspect_file(
     too large, not PDF/XML, damaged, bomb, unsafe or non-invoice XML). A name the portal
     refuses (too long, extension) is an error finding. An encrypted PDF raises
     EncryptedPdfError unless `lenient`, which reports it as an error finding instead.
+    Signatures are verified against the root certificates of `trust_bundle` (the
+    configuration's `[signatures] trust_bundle`); without one they are « non vérifiable ».
     """
     path = Path(path)
     validate_file_name(path.name)
@@ -148,7 +158,7 @@ def inspect_file(
     base = {"path": str(path), "name": path.name, "size": size, "sha256": sha256_file(path)}
     if kind == "xml":
         return _inspect_xml(path, size, limits, base, findings)
-    return _inspect_pdf(path, size, limits, lenient, base, findings)
+    return _inspect_pdf(path, size, limits, lenient, base, findings, trust_bundle)
 
 
 def _inspect_xml(
@@ -177,9 +187,13 @@ def _inspect_pdf(
     lenient: bool,
     base: dict[str, Any],
     findings: list[Finding],
+    trust_bundle: Sequence[Path] = (),
 ) -> Inspection:
     info = read_pdf(path, size, limits, allow_encrypted=lenient)
     findings.extend(_pdf_findings(info, limits))
+    check = _check_signatures(path, info, trust_bundle, limits)
+    if check is not None:
+        findings.extend(_verdict_findings(check, chains_checked=bool(trust_bundle)))
     invoice: InvoiceData | None = None
     if info.invoice_xml is not None:
         import facturx  # noqa: F401  # imported before the memory safety net starts counting
@@ -215,6 +229,7 @@ def _inspect_pdf(
         has_text=info.has_text,
         text_sample=info.text_sample,
         signatures=info.signatures,
+        signature_check=check,
         embedded_files=info.embedded_files,
         embedded_xml=info.invoice_xml_name,
         invoice=invoice,
@@ -295,6 +310,55 @@ def _pdf_findings(info: PdfInfo, limits: Limits) -> list[Finding]:
                 f"lecture tolérante : {len(info.warnings)} anomalie(s) de structure contournée(s)",
             )
         )
+    return out
+
+
+def _check_signatures(
+    path: Path, info: PdfInfo, trust_bundle: Sequence[Path], limits: Limits
+) -> SignatureCheck | None:
+    fields = [s.field_name for s in info.signatures if s.sub_filter in VERIFIED_SUBFILTERS]
+    if info.encrypted or not fields:
+        return None
+    return verify_signatures(path, fields, trust_bundle, limits)
+
+
+def _verdict_findings(check: SignatureCheck, *, chains_checked: bool) -> list[Finding]:
+    """« altérée » refuses the deposit, « non vérifiable » asks for confirmation — except an
+    intact signature on a host with no trust bundle configured: the organisation chose not
+    to check chains, so asking every depositor of a signed PDF to confirm would only teach
+    them to confirm blindly; the verdict is still shown, as information."""
+    out: list[Finding] = []
+    for v in check.verdicts:
+        label = v.field_name or "sans nom"
+        if v.verdict is Verdict.ALTERED:
+            out.append(
+                _finding(
+                    "pdf.signature.altered",
+                    Severity.ERROR,
+                    f"signature « {label} » altérée : {v.reason}",
+                    "demandez au signataire un PDF signé non modifié",
+                )
+            )
+        elif v.verdict is Verdict.UNVERIFIABLE:
+            out.append(
+                _finding(
+                    "pdf.signature.unverified",
+                    Severity.WARNING if chains_checked or not v.intact else Severity.INFO,
+                    f"signature « {label} » non vérifiable : {v.reason}",
+                    "ajoutez l'autorité du signataire à [signatures] trust_bundle"
+                    if v.intact
+                    else "vérifiez la signature avec l'outil du signataire",
+                )
+            )
+        else:
+            when = f", le {v.time}" if v.time else ""
+            out.append(
+                _finding(
+                    "pdf.signature.valid",
+                    Severity.INFO,
+                    f"signature « {label} » valide : signée par {v.signer or '?'}{when}",
+                )
+            )
     return out
 
 

@@ -49,6 +49,10 @@ def render_inspection(ins: Inspection) -> str:
             lines.append(
                 f"  - {sig.field_name or 'sans nom'} : {sig.sub_filter or '?'}, {cover}{when}{who}"
             )
+            lines += _verdict_lines(ins, sig.field_name)
+        if ins.signature_check is not None and ins.signature_check.verdict is not None:
+            lines.append(f"Vérification   : {ins.signature_check.verdict.label}")
+            lines += [f"  {note}" for note in ins.signature_check.notes]
         if ins.embedded_files:
             lines.append(f"Fichiers joints: {', '.join(ins.embedded_files)}")
         lines.append(f"XML embarqué   : {ins.embedded_xml or 'aucun'}")
@@ -64,6 +68,27 @@ def render_inspection(ins: Inspection) -> str:
     else:
         lines.append("Constats       : aucun")
     return "\n".join(lines)
+
+
+def _verdict_lines(ins: Inspection, field_name: str) -> list[str]:
+    check = ins.signature_check
+    if check is None:
+        return []
+    lines = []
+    for v in check.verdicts:
+        if v.field_name != field_name:
+            continue
+        lines.append(f"      {v.label}" + (f" : {v.reason}" if v.reason else ""))
+        if v.signer or v.signer_serial:
+            serial = f" (n° de série {v.signer_serial})" if v.signer_serial else ""
+            lines.append(f"      signataire : {v.signer or '?'}{serial}")
+        if v.claimed_time:
+            lines.append(f"      date déclarée : {v.claimed_time}")
+        if v.timestamp_time:
+            lines.append(f"      horodatage : {v.timestamp_time}")
+        if v.coverage:
+            lines.append(f"      couvre : {v.coverage}")
+    return lines
 
 
 def _party(party: Party) -> str:

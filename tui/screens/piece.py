@@ -95,6 +95,7 @@ class PieceScreen(Screen[None]):
             yield Static("", id="piece-actions", classes="muted")
             yield Static("Données de la pièce", classes="section")
             yield Static("", id="piece-data")
+            yield Static("", id="piece-signature")  # « Signature : valide (…) », signed PDFs
             yield Static("Acteurs", classes="section")
             yield Static("", id="piece-actors")
             yield Static("Montants", classes="section")
@@ -109,7 +110,9 @@ class PieceScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#piece-body").focus()
+        self.query_one("#piece-signature").display = False
         self.load()
+        self.load_signature()
 
     # -- data ---------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="piece")
@@ -121,6 +124,23 @@ class PieceScreen(Screen[None]):
             self.app.call_from_thread(self._failed, exc)
         else:
             self.app.call_from_thread(self._show, detail)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="piece-signature")
+    def load_signature(self) -> None:
+        dapp = self.dapp
+        try:
+            check = dapp.backend.wait().queries.signature_check(dapp.session, self.piece_id)
+        except Exception as exc:
+            line = f"Signature : non vérifiable ({describe_error(exc)})"
+        else:
+            worst = check.worst if check is not None else None
+            line = f"Signature : {worst.summary()}" if worst is not None else ""
+        self.app.call_from_thread(self._show_signature, line)
+
+    def _show_signature(self, line: str) -> None:
+        shown = self.query_one("#piece-signature", Static)
+        shown.display = bool(line)
+        shown.update(Text(line))
 
     def _failed(self, exc: BaseException) -> None:
         self.query_one("#piece-loading").display = False
