@@ -14,6 +14,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
+from .private_paths import private_dir
+
 APP = "decompte"
 
 
@@ -23,19 +25,6 @@ def log_dir() -> Path:
     from platformdirs import user_log_dir
 
     return Path(user_log_dir(APP))
-
-
-def private_dir(folder: Path) -> None:
-    """Create `folder` and its missing parents readable by their owner only (0700), whatever
-    the umask; a folder that already exists keeps its rights."""
-    missing = []
-    current = folder
-    while not current.exists() and current != current.parent:
-        missing.append(current)
-        current = current.parent
-    for created in reversed(missing):
-        created.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(created, 0o700)
 
 
 def record(exc: BaseException) -> tuple[str, Path | None]:

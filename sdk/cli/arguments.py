@@ -42,7 +42,9 @@ def _date(text: str) -> date:
 def _whole(text: str, low: int, high: int, what: str) -> int:
     digits = text.removeprefix("-")
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
-        raise UsageError(f"nombre entier attendu, reçu « {text} »", hint=f"{what} de {low} à {high}")
+        raise UsageError(
+            f"nombre entier attendu, reçu « {text} »", hint=f"{what} de {low} à {high}"
+        )
     value = int(text)
     if not low <= value <= high:
         raise UsageError(f"{value} est hors des bornes", hint=f"{what} de {low} à {high}")
