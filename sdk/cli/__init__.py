@@ -119,10 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return int(ctx.args.func(ctx) or 0)
 
+    def close() -> int:
+        ctx.close()
+        return 0
+
     try:
         return guarded(command, as_json=lambda: bool(ctx.args.json))
     finally:
-        guarded(lambda: ctx.close() or 0, as_json=lambda: bool(ctx.args.json))
+        guarded(close, as_json=lambda: bool(ctx.args.json))
 
 
 def refuse_undecodable(words: Sequence[str]) -> None:

@@ -32,7 +32,7 @@ def _isolated(monkeypatch, tmp_path):
 def counts(db: Path) -> tuple[int, ...]:
     with sqlite3.connect(db) as conn:
         return tuple(
-            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("pieces", "events", "structures", "users")
         )
 
@@ -42,7 +42,7 @@ def run_json(capsys, argv: list[str]) -> tuple[int, dict]:
     out, err = capsys.readouterr()
     assert out == ""
     data = json.loads(err)  # exactly one JSON object, nothing around it
-    assert ERROR_KEYS <= set(data)
+    assert set(data) >= ERROR_KEYS
     assert data["exit_code"] == code
     return code, data
 
@@ -125,7 +125,12 @@ def test_help_is_french(capsys):
         main(["fiscal", "--help"])
     assert exit_.value.code == 0
     text = capsys.readouterr().out
-    for french in ("utilisation :", "options", "afficher cette aide et quitter", "options globales"):
+    for french in (
+        "utilisation :",
+        "options",
+        "afficher cette aide et quitter",
+        "options globales",
+    ):
         assert french in text
     for english in ("usage:", "show this help", "positional arguments"):
         assert english not in text

@@ -15,7 +15,11 @@ BAD = [
     ("[store]\npath = 'x.db'\n", "store.path", "Clé inconnue"),
     ("[rules]\nqualification = 'oui'\n", "rules.qualification", "type"),
     ("[rules]\nstrict = true\n", "rules.strict", "Clé inconnue"),
-    ("[deadlines]\nvalidator_days = 1000000000000\n", "deadlines.validator_days", "hors des bornes"),
+    (
+        "[deadlines]\nvalidator_days = 1000000000000\n",
+        "deadlines.validator_days",
+        "hors des bornes",
+    ),
     ("[deadlines]\nmoe_days = -1\n", "deadlines.moe_days", "hors des bornes"),
     (f"[deadlines]\npayment_days = {MAX_DAYS + 1}\n", "deadlines.payment_days", "hors des bornes"),
     ("[deadlines]\nmoe_days = 7.5\n", "deadlines.moe_days", "type"),
