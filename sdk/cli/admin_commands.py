@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import config_path
-from ..errors import Conflict
+from ..errors import Conflict, UsageError
+from ..text_safety import printable
 from .context import Context
 from .output import fields
 
@@ -22,13 +23,32 @@ def register(sub: Any) -> None:
 
 
 def remove_sqlite(target: str) -> None:
-    """Delete a SQLite store with its WAL files and its file store."""
+    """Delete a SQLite store with its WAL files and its file store; anything else named by
+    `--db` (a folder, a device, a text file) is refused, never deleted."""
     if "://" in target:
         return
     db = Path(target)
+    if db.exists() and not _is_sqlite(db):
+        raise UsageError(
+            f"--force n'efface qu'une base SQLite : {printable(str(db))} n'en est pas une",
+            field="--db",
+            hint="indiquez le fichier d'une base Decompte, ou un fichier absent",
+        )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(Path(f"{db}.files"), ignore_errors=True)
+
+
+def _is_sqlite(path: Path) -> bool:
+    """A regular file that is empty or starts with SQLite's header."""
+    if not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return head in (b"", b"SQLite format 3\x00")
 
 
 def init(ctx: Context) -> int:

@@ -161,6 +161,18 @@ def test_init_demo_with_db_after_the_command(tmp_path, capsys):
     assert counts(db)[3] > 0
 
 
+@pytest.mark.parametrize("kind", ["text", "folder", "device"])
+def test_init_force_deletes_only_a_sqlite_store(tmp_path, capsys, kind):
+    target = {"text": tmp_path / "notes.txt", "folder": tmp_path, "device": Path(os.devnull)}[kind]
+    if kind == "text":
+        target.write_text("à garder")
+    code, data = run_json(capsys, ["init", "--force", "--db", str(target)])
+    assert code == 2 and data["field"] == "--db"
+    assert target.exists()
+    if kind == "text":
+        assert target.read_text() == "à garder"
+
+
 def _newer(demo_db: Path) -> str:
     conn = sqlite3.connect(demo_db)
     with conn:
