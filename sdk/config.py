@@ -16,6 +16,7 @@ from typing import Any
 
 from .deadlines import DeadlineConfig
 from .errors import UsageError
+from .private_paths import private_dir
 from .text_safety import printable
 
 APP = "decompte"
@@ -220,6 +221,6 @@ def write_config(config: dict[str, Any], path: Path | None = None) -> Path:
     import tomli_w
 
     path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     return path

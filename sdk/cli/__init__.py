@@ -159,6 +159,16 @@ def guarded(run: Callable[[], int], *, as_json: bool | Callable[[], bool]) -> in
     except DecompteError as exc:
         print_error(exc.as_dict(), json_wanted(), getattr(exc, "findings", []))
         return exc.exit_code
+    except UnicodeDecodeError:  # text read from stdin (a password, a list) that is not UTF-8
+        from ..errors import UsageError
+
+        refused = UsageError(
+            "Texte illisible : des octets lus ne sont pas de l'UTF-8",
+            field="entrée standard",
+            hint="envoyez ce texte en UTF-8",
+        )
+        print_error(refused.as_dict(), json_wanted(), [])
+        return refused.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

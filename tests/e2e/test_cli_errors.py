@@ -247,6 +247,22 @@ def test_invalid_utf8_bytes_in_argv_through_a_real_process(demo_db):
     assert "UTF-8" in out.stderr.decode() and "Traceback" not in out.stderr.decode()
 
 
+@pytest.mark.parametrize("locale", ["C.UTF-8", "fr_FR.UTF-8"])
+def test_password_that_is_not_utf8_is_named(demo_db, monkeypatch, locale):
+    monkeypatch.delenv("DECOMPTE_PASSWORD")
+    env = {**os.environ, "DECOMPTE_CONFIG": os.devnull + ".absent.toml", "LC_ALL": locale}
+    argv = ["synthese", "--as", LOGINS["moe"], "--password-stdin", "--json"]
+    out = subprocess.run(
+        [sys.executable, "-m", "decompte.sdk.cli", "--db", str(demo_db), *argv],
+        capture_output=True,
+        env=env,
+        input=b"\xff\xfe\n",
+        timeout=60,
+    )
+    assert out.returncode == 2, out.stderr
+    assert json.loads(out.stderr)["field"] in {"entrée standard", "password"}
+
+
 def test_store_is_private_whatever_the_umask(tmp_path):
     from decompte.sdk.store import open_store
 
