@@ -17,10 +17,11 @@ created 0600 in folders created 0700 (its -wal and -shm take the file's rights).
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -101,6 +102,7 @@ def prepare_path(url: str) -> None:
     if path.exists() and not path.is_file():
         raise unavailable(url, "Ce chemin n'est pas un fichier ordinaire", NOT_A_STORE)
     if path.exists():
+        _check_before_writing(url, path)
         return
     try:
         private_file(path)
@@ -110,6 +112,28 @@ def prepare_path(url: str) -> None:
             "Impossible de créer la base",
             "vérifiez que le dossier existe ou peut être créé, et qu'il est accessible en écriture",
         ) from None
+
+
+def _check_before_writing(url: str, path: Path) -> None:
+    """Look at an existing file read-only before the first connection writes to it (WAL
+    mode, migrations): another program's database, or a file that is not one, is refused
+    untouched. A file this look cannot open is left to the ordinary path."""
+    if path.stat().st_size == 0 or not (_writable(path) and _writable(path.parent)):
+        return  # empty, or opened read-only anyway: nothing will be written to it
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        primary = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+        if primary in (11, 26):
+            hint = NOT_A_STORE if primary == 26 else DAMAGED
+            raise unavailable(url, _SQLITE_CODES[primary], hint) from None
+        return
+    if tables and "alembic_version" not in tables:
+        raise unavailable(url, "Cette base appartient à un autre programme", NOT_A_STORE)
 
 
 #: SQLite's primary result codes, as the user must hear them.
@@ -265,6 +289,10 @@ def ensure_schema(engine: Engine) -> bool:
             "Cette base a été mise à jour par une version plus récente de Decompte",
             field="--db",
             hint="installez la version de Decompte qui l'a mise à jour, ou une plus récente",
+        )
+    if revision is None and inspect(engine).get_table_names():
+        raise unavailable(
+            str(engine.url), "Cette base appartient à un autre programme", NOT_A_STORE
         )
     if is_read_only(engine):
         raise read_only_error("sa structure doit d'abord être mise à jour")

@@ -187,7 +187,15 @@ def _file(tmp_path: Path, name: str, data: bytes) -> str:
     return str(tmp_path / name)
 
 
+def _foreign(tmp_path: Path) -> str:
+    path = tmp_path / "autre.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE favoris (url TEXT)")
+    return str(path)
+
+
 STORES = [
+    ("foreign", lambda db, tmp: _foreign(tmp), "autre programme"),
     ("folder", lambda db, tmp: str(tmp), "dossier"),
     ("random", lambda db, tmp: _file(tmp, "r.bin", os.urandom(4096)), "pas une base"),
     ("text", lambda db, tmp: _file(tmp, "t.txt", b"bonjour\n" * 200), "pas une base"),
