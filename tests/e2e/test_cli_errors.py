@@ -142,6 +142,7 @@ ANYWHERE = [
     ["cadres", "--role", "MOE", "--json"],
     ["structure", "search", "--name", "*", "--json", "--as", LOGINS["moe"]],
     ["synthese", "--as", LOGINS["moe"], "--json", "--password-stdin"],
+    ["webhooks-journal", "--as", LOGINS["moe"], "--json"],  # a plugin's command
 ]
 
 
@@ -151,7 +152,7 @@ def test_global_options_after_the_command_at_any_depth(demo_db, capsys, monkeypa
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main([*argv, "--db", str(demo_db)]) == 0, capsys.readouterr().err
-    assert isinstance(json.loads(capsys.readouterr().out), dict)
+    assert isinstance(json.loads(capsys.readouterr().out), dict | list)
 
 
 def test_init_demo_with_db_after_the_command(tmp_path, capsys):
