@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 #: The options every command accepts, wherever they are typed: (flags, keywords).
 GLOBALS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
-    (("--db",), {"default": "", "help": "fichier SQLite ou URL SQLAlchemy"}),
-    (("--config",), {"default": "", "help": "fichier de configuration TOML"}),
+    (("--db",), {"default": "", "metavar": "BASE", "help": "fichier SQLite ou URL SQLAlchemy"}),
+    (
+        ("--config",),
+        {"default": "", "metavar": "FICHIER", "help": "fichier de configuration TOML"},
+    ),
     (
         ("--as",),
         {
@@ -55,7 +58,7 @@ def add_globals(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ouvrir l'application sur une base de démonstration neuve",
     )
-    parser.add_argument("--theme", default=None, help="thème de l'application")
+    parser.add_argument("--theme", default=None, metavar="THÈME", help="thème de l'application")
     parser.add_argument("--no-mouse", action="store_true", help="désactiver la souris")
 
 
