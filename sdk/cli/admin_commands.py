@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..config import config_path
 from ..errors import Conflict, UsageError
@@ -34,8 +37,15 @@ def remove_sqlite(target: str) -> None:
             field="--db",
             hint="indiquez le fichier d'une base Decompte, ou un fichier absent",
         )
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    except OSError:
+        raise UsageError(
+            f"La base ne peut être effacée : {printable(str(db))}",
+            field="--db",
+            hint="vérifiez vos droits d'écriture sur le fichier et son dossier",
+        ) from None
     shutil.rmtree(Path(f"{db}.files"), ignore_errors=True)
 
 
@@ -48,7 +58,16 @@ def _is_sqlite(path: Path) -> bool:
             head = handle.read(16)
     except OSError:
         return False
-    return head in (b"", b"SQLite format 3\x00")
+    if head == b"":
+        return True
+    if head != b"SQLite format 3\x00":
+        return False
+    try:  # another program's database is not ours to delete; a damaged one of ours may be
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError:
+        return True
+    return not tables or "alembic_version" in tables
 
 
 def init(ctx: Context) -> int:

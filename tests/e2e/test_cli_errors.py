@@ -162,9 +162,11 @@ def test_init_demo_with_db_after_the_command(tmp_path, capsys):
     assert counts(db)[3] > 0
 
 
-@pytest.mark.parametrize("kind", ["text", "folder", "device"])
-def test_init_force_deletes_only_a_sqlite_store(tmp_path, capsys, kind):
-    target = {"text": tmp_path / "notes.txt", "folder": tmp_path, "device": Path(os.devnull)}[kind]
+@pytest.mark.parametrize("kind", ["text", "folder", "device", "foreign"])
+def test_init_force_deletes_only_a_decompte_store(tmp_path, capsys, kind):
+    target = {"text": tmp_path / "notes.txt", "folder": tmp_path, "device": Path(os.devnull)}.get(
+        kind
+    ) or Path(_foreign(tmp_path))
     if kind == "text":
         target.write_text("à garder")
     code, data = run_json(capsys, ["init", "--force", "--db", str(target)])
