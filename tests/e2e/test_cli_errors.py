@@ -155,6 +155,28 @@ def test_global_options_after_the_command_at_any_depth(demo_db, capsys, monkeypa
     assert isinstance(json.loads(capsys.readouterr().out), dict | list)
 
 
+def test_every_command_at_every_depth_accepts_the_global_options():
+    import argparse
+
+    from decompte.sdk.cli import GLOBALS, build_parser
+    from decompte.sdk.config import Config
+    from decompte.sdk.plugins import PluginHost
+
+    def leaves(parser, path):
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            yield " ".join(path), parser
+        for sub in subs:
+            for name, child in sub.choices.items():
+                yield from leaves(child, [*path, name])
+
+    found = dict(leaves(build_parser(PluginHost.load(Config())), []))
+    assert {"plugins", "structure search", "file inspect", "webhooks-journal"} <= set(found)
+    for name, parser in found.items():
+        for flags, _ in GLOBALS:
+            assert flags[0] in parser._option_string_actions, (name, flags)
+
+
 def test_init_demo_with_db_after_the_command(tmp_path, capsys):
     db = tmp_path / "new.db"
     assert main(["init", "--demo", "--db", str(db), "--json"]) == 0
