@@ -1,15 +1,23 @@
-"""Configuration: a TOML file in the platformdirs config folder, validated with clear errors."""
+"""Configuration: a TOML file in the platformdirs config folder, validated with clear errors.
+
+Each section has one small validator (`SECTIONS`): unknown keys, wrong types and values out
+of range are refused with the key (`deadlines.validator_days`) and the file, never ignored.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .deadlines import DeadlineConfig
 from .errors import UsageError
+from .private_paths import private_dir
+from .text_safety import printable
 
 APP = "decompte"
 
@@ -46,109 +54,201 @@ class Config:
         return self.db or str(default_db_path())
 
 
-_TOP = {"store", "rules", "deadlines", "plugins", "ui", "plugin", "signatures"}
+#: The longest delay a `[deadlines]` key may hold, in days (ten years).
+MAX_DAYS = 3650
+#: The `[ui]` keys the app reads, and the TOML type each must have.
+UI_KEYS: dict[str, type | tuple[type, ...]] = {
+    "theme": str,
+    "cursor_blink": bool,
+    "animations": bool,
+    "structure": str,
+    "keymap": dict,
+    "download_dir": str,
+    "export_dir": str,
+    "files_dir": str,
+}
+_TYPE_NAMES = {str: "un texte", bool: "true ou false", dict: "une table", int: "un nombre"}
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the config file if it exists; unknown keys and wrong types are named."""
-    path = path or config_path()
-    if not path.exists():
-        return Config(path=path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(
-            f"Fichier de configuration illisible : {exc}",
-            field=str(path),
-            hint="corrigez la syntaxe TOML",
-        ) from None
-    unknown = set(data) - _TOP
-    if unknown:
-        raise UsageError(
-            f"Section inconnue : [{sorted(unknown)[0]}]",
-            field=str(path),
-            hint="sections possibles : " + ", ".join(sorted(_TOP)),
+class _Where:
+    """The file being read, so that each error names it with the key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, key: str, message: str, hint: str = "") -> UsageError:
+        return UsageError(
+            f"{message} (fichier {printable(str(self.path))})",
+            field=key,
+            hint=hint or f"corrigez {key} dans ce fichier",
         )
-    store = _table(data, "store", path)
-    rules = _table(data, "rules", path)
-    deadline_data = _table(data, "deadlines", path)
-    allowed = {f.name for f in fields(DeadlineConfig)}
-    for name, value in deadline_data.items():
-        if name not in allowed:
-            raise UsageError(
-                f"Clé inconnue deadlines.{name}",
-                field=str(path),
-                hint="clés possibles : " + ", ".join(sorted(allowed)),
-            )
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise UsageError(
-                f"deadlines.{name} doit être un nombre de jours positif", field=str(path)
-            )
-    plugins = _table(data, "plugins", path)
-    disabled = plugins.get("disabled", [])
-    if not isinstance(disabled, list) or not all(isinstance(x, str) for x in disabled):
-        raise UsageError("plugins.disabled doit être une liste de noms", field=str(path))
-    qualification = rules.get("qualification", False)
-    if not isinstance(qualification, bool):
-        raise UsageError("rules.qualification doit valoir true ou false", field=str(path))
-    db = store.get("url", "")
-    if not isinstance(db, str):
-        raise UsageError("store.url doit être un chemin ou une URL", field=str(path))
-    return Config(
-        db=db,
-        qualification=qualification,
-        deadlines=DeadlineConfig(**deadline_data),
-        disabled_plugins=tuple(disabled),
-        plugin_settings=_table(data, "plugin", path),
-        ui=_table(data, "ui", path),
-        trust_bundle=_trust_bundle(_table(data, "signatures", path), path),
-        path=path,
-    )
+
+    def known(self, section: str, table: dict[str, Any], allowed: Iterable[str]) -> None:
+        allowed = sorted(allowed)
+        for key in table:
+            if key not in allowed:
+                raise self.error(
+                    f"{section}.{printable(key)}",
+                    "Clé inconnue",
+                    "clés possibles : " + ", ".join(allowed),
+                )
+
+    def typed(self, key: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        wrong_bool = isinstance(value, bool) and bool not in kinds
+        if not isinstance(value, kinds) or wrong_bool:
+            wanted = " ou ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            raise self.error(key, f"Valeur de type inattendu : {wanted} attendu")
+        return value
 
 
-def _trust_bundle(section: dict[str, Any], path: Path) -> tuple[Path, ...]:
-    """[signatures] trust_bundle: one PEM file or a list of them, relative to the config file;
-    each must exist and hold certificates (the signature verdicts depend on it)."""
-    unknown = set(section) - {"trust_bundle"}
-    if unknown:
-        raise UsageError(
-            f"Clé inconnue signatures.{sorted(unknown)[0]}",
-            field=str(path),
-            hint="clé possible : trust_bundle",
-        )
-    value = section.get("trust_bundle", [])
+# One small validator per section: the section's table in, `Config` keywords out.
+
+
+def _store(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    where.known("store", table, ["url"])
+    return {"db": where.typed("store.url", table.get("url", ""), str)}
+
+
+def _rules(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    where.known("rules", table, ["qualification"])
+    return {
+        "qualification": where.typed("rules.qualification", table.get("qualification", False), bool)
+    }
+
+
+def _deadlines(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    where.known("deadlines", table, [f.name for f in fields(DeadlineConfig)])
+    for name, value in table.items():
+        key = f"deadlines.{name}"
+        if not 0 <= where.typed(key, value, int) <= MAX_DAYS:
+            raise where.error(
+                key,
+                f"Délai hors des bornes : {value} jours",
+                f"un nombre de jours de 0 à {MAX_DAYS}",
+            )
+    return {"deadlines": DeadlineConfig(**table)}
+
+
+def _plugins(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    where.known("plugins", table, ["disabled"])
+    disabled = where.typed("plugins.disabled", table.get("disabled", []), list)
+    for name in disabled:
+        where.typed("plugins.disabled", name, str)
+    return {"disabled_plugins": tuple(disabled)}
+
+
+def _ui(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    where.known("ui", table, UI_KEYS)
+    for name, value in table.items():
+        where.typed(f"ui.{name}", value, UI_KEYS[name])
+    return {"ui": table}
+
+
+def _plugin(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    """`[plugin.NAME]` tables: each plugin's host checks its keys against its settings."""
+    for name, settings in table.items():
+        where.typed(f"plugin.{printable(name)}", settings, dict)
+    return {"plugin_settings": table}
+
+
+def _signatures(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    """`trust_bundle`: one PEM file or a list of them, relative to the config file; each must
+    exist and hold certificates (the signature verdicts depend on it)."""
+    where.known("signatures", table, ["trust_bundle"])
+    value = table.get("trust_bundle", [])
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
-        raise UsageError(
-            "signatures.trust_bundle doit être un chemin de fichier PEM ou une liste de chemins",
-            field=str(path),
+        raise where.error(
+            "signatures.trust_bundle",
+            "Un chemin de fichier PEM ou une liste de chemins est attendu",
         )
-    bundle = tuple(path.parent / Path(x).expanduser() for x in items)
+    bundle = tuple(where.path.parent / Path(x).expanduser() for x in items)
     if bundle:
         from .documents.signature import TrustBundleError, load_trust_roots
 
         try:
             load_trust_roots(bundle)
         except TrustBundleError as exc:
-            raise UsageError(
-                f"signatures.trust_bundle : {exc.message}",
-                field=str(path),
-                hint="indiquez un fichier PEM de certificats racines (-----BEGIN CERTIFICATE-----)",
+            raise where.error(
+                "signatures.trust_bundle",
+                exc.message,
+                "indiquez un fichier PEM de certificats racines (-----BEGIN CERTIFICATE-----)",
             ) from None
-    return bundle
+    return {"trust_bundle": bundle}
 
 
-def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise UsageError(f"[{name}] doit être une table TOML", field=str(path))
-    return value
+#: The sections a configuration file may hold, each with its validator.
+SECTIONS: dict[str, Callable[[dict[str, Any], _Where], dict[str, Any]]] = {
+    "store": _store,
+    "rules": _rules,
+    "deadlines": _deadlines,
+    "plugins": _plugins,
+    "ui": _ui,
+    "plugin": _plugin,
+    "signatures": _signatures,
+}
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the configuration: the default file (`None`) may be absent, a file named
+    explicitly must exist; a syntax error, an unknown key, a wrong type or a value out of
+    range is named with its key and the file."""
+    explicit = path is not None
+    path = path or config_path()
+    where = _Where(path)
+    if not explicit and not path.exists():
+        return Config(path=path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise where.error(
+            "--config", "Fichier de configuration absent", "indiquez un fichier existant"
+        ) from None
+    except IsADirectoryError:
+        raise where.error(
+            "--config", "Ce chemin est un dossier", "indiquez un fichier TOML"
+        ) from None
+    except OSError:
+        raise where.error(
+            "--config", "Fichier de configuration illisible", "vérifiez ses droits de lecture"
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise where.error(
+            "--config", "Fichier de configuration illisible : il n'est pas en UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise where.error("--config", _syntax_error(exc), "corrigez la syntaxe TOML") from None
+    unknown = [name for name in data if name not in SECTIONS]
+    if unknown:
+        raise where.error(
+            f"[{printable(unknown[0])}]",
+            "Section inconnue",
+            "sections possibles : " + ", ".join(f"[{name}]" for name in SECTIONS),
+        )
+    settings: dict[str, Any] = {}
+    for name, validate in SECTIONS.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise where.error(f"[{name}]", "Cette section doit être une table TOML")
+        settings.update(validate(table, where))
+    return Config(path=path, **settings)
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message is English: only the place is kept."""
+    place = re.search(r"at line (\d+), column (\d+)", str(exc))
+    if place:
+        return f"Syntaxe TOML invalide ligne {place[1]}, colonne {place[2]}"
+    return "Syntaxe TOML invalide" + (" en fin de fichier" if "end of document" in str(exc) else "")
 
 
 def write_config(config: dict[str, Any], path: Path | None = None) -> Path:
     import tomli_w
 
     path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cadres import BUILTIN_CADRES, CadreTable
 from .config import Config, load_config
+from .errors import UsageError
 from .extensions import Extensions
 from .marches import Register
 from .notify import Notifier, outbox_for
@@ -76,6 +77,8 @@ class Core:
         return cls(store, config, clock, plugins=plugins)
 
     def login(self, login: str, password: str, structure: str = "") -> Session:
+        for field, text in (("login", login), ("password", password), ("structure", structure)):
+            _refuse_undecodable(field, text)
         user = self.org.authenticate(login, password)
         return self.org.open_session(user, structure)
 
@@ -83,3 +86,16 @@ class Core:
         if self.plugins is not None:
             self.plugins.close()  # webhooks drain their queue here
         self.store.close()
+
+
+def _refuse_undecodable(field: str, text: str) -> None:
+    """Bytes that were not UTF-8 (read from a terminal or a pipe in a C locale) arrive as
+    lone surrogates: named here rather than failing wherever the text is first encoded."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            "Texte illisible : des octets ne sont pas de l'UTF-8",
+            field=field,
+            hint="tapez ce texte en UTF-8 (réglage de la langue du terminal)",
+        ) from None

@@ -12,6 +12,15 @@ from datetime import date, timedelta
 from .states import STATES, Holder, Stage
 
 
+def add_days(day: date, days: int) -> date:
+    """`day` moved by `days`, held at the calendar's ends instead of overflowing (a far date
+    typed by a user, a long delay in the configuration)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlineConfig:
     moe_days: int = 7  # MOE handles a monthly draft (CCAG-Travaux)
@@ -60,7 +69,7 @@ def action_deadline(
     days = config.for_holder(holder_role)
     if days is None:
         return None
-    due = holder_since + timedelta(days=days)
+    due = add_days(holder_since, days)
     return Deadline("action", due, (due - today).days)
 
 
@@ -69,5 +78,5 @@ def payment_deadline(
 ) -> Deadline | None:
     if moe_available_on is None:
         return None
-    due = moe_available_on + timedelta(days=config.payment_days)
+    due = add_days(moe_available_on, config.payment_days)
     return Deadline("paiement", due, (due - today).days)

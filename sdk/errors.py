@@ -22,6 +22,7 @@ class DecompteError(Exception):
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "exit_code": self.exit_code,
             "error": type(self).__name__,
             "message": self.message,
             "field": self.field,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -14,7 +14,7 @@ from sqlalchemy.sql import ColumnElement
 
 from . import states as S
 from .access import Verb
-from .deadlines import Deadline, action_deadline
+from .deadlines import Deadline, action_deadline, add_days
 from .errors import UsageError
 from .model import ActorRole
 from .read_scope import ReadScope
@@ -145,7 +145,7 @@ class PieceListing(ReadScope):
             P.holder_structure_id.in_(self._scope(session, flt.structure_ids))
         ]
         if flt.hide_refused_older:
-            limit = today - timedelta(days=self.config.deadlines.refused_hidden_after_days)
+            limit = add_days(today, -self.config.deadlines.refused_hidden_after_days)
             where.append(or_(P.state.not_in(S.refused_codes()), P.state_date >= limit))
         if flt.hide_downloaded:
             where.append(P.downloaded.is_(False))
@@ -288,7 +288,7 @@ class PieceListing(ReadScope):
         where = [
             P.depositor_structure_id == session.structure.id,
             P.deposited_at >= datetime.combine(start, datetime.min.time()),
-            P.deposited_at < datetime.combine(end + timedelta(days=1), datetime.min.time()),
+            P.deposited_at < datetime.combine(add_days(end, 1), datetime.min.time()),
         ]
         return self._page(where, "deposited_at", False, offset, limit)
 

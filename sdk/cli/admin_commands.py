@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..config import config_path
-from ..errors import Conflict
+from ..errors import Conflict, UsageError
+from ..text_safety import printable
 from .context import Context
 from .output import fields
 
@@ -22,13 +26,48 @@ def register(sub: Any) -> None:
 
 
 def remove_sqlite(target: str) -> None:
-    """Delete a SQLite store with its WAL files and its file store."""
+    """Delete a SQLite store with its WAL files and its file store; anything else named by
+    `--db` (a folder, a device, a text file) is refused, never deleted."""
     if "://" in target:
         return
     db = Path(target)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if db.exists() and not _is_sqlite(db):
+        raise UsageError(
+            f"--force n'efface qu'une base SQLite : {printable(str(db))} n'en est pas une",
+            field="--db",
+            hint="indiquez le fichier d'une base Decompte, ou un fichier absent",
+        )
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    except OSError:
+        raise UsageError(
+            f"La base ne peut être effacée : {printable(str(db))}",
+            field="--db",
+            hint="vérifiez vos droits d'écriture sur le fichier et son dossier",
+        ) from None
     shutil.rmtree(Path(f"{db}.files"), ignore_errors=True)
+
+
+def _is_sqlite(path: Path) -> bool:
+    """A regular file that is empty or starts with SQLite's header."""
+    if not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    if head == b"":
+        return True
+    if head != b"SQLite format 3\x00":
+        return False
+    try:  # another program's database is not ours to delete; a damaged one of ours may be
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError:
+        return True
+    return not tables or "alembic_version" in tables
 
 
 def init(ctx: Context) -> int:

@@ -15,6 +15,7 @@ from ..errors import UsageError
 from ..files_check import AttachmentInput
 from ..model import PaymentMode, PieceDraft, VatLine, VatType
 from .arguments import _date, piece_ref
+from .arguments import path as path_arg
 from .context import Context
 from .output import fields, money
 
@@ -48,7 +49,7 @@ def register(sub: Any) -> None:
         p.add_argument(f"--{name}", default=None, help="montant d'en-tête (calculé sinon)")
     p.add_argument("--recipient", default="", help="identifiant du destinataire (ordonnateur)")
     p.add_argument("--moe", default="", help="identifiant de la MOE")
-    p.add_argument("--file", type=Path, default=None)
+    p.add_argument("--file", type=path_arg, default=None)
     p.add_argument("--attach", action="append", default=[], metavar="CHEMIN[:TYPE[:DÉSIGNATION]]")
     p.add_argument("--comment", default="")
     p.add_argument(

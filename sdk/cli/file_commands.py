@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .arguments import path as path_arg
 from .context import Context
 
 
@@ -13,13 +14,13 @@ def register(sub: Any) -> None:
         dest="action", required=True
     )
     p = files.add_parser("inspect", help="format détecté, pages, signature, données lues")
-    p.add_argument("path", type=Path)
+    p.add_argument("path", type=path_arg)
     p.set_defaults(func=inspect)
     p = sub.add_parser("certificate", help="exporter le certificat de dépôt (PDF)")
     p.add_argument("piece")
     p.add_argument(
         "--out",
-        type=Path,
+        type=path_arg,
         default=None,
         help="fichier PDF, ou dossier existant (défaut : certificat-<numéro>.pdf ici) ; "
         "un fichier existant n'est pas remplacé sans --overwrite",

@@ -11,6 +11,7 @@ from ..notify import Delivery
 from ..org_accounts import MAX_CODE_ATTEMPTS, login_key
 from ..passwords import CODE_VALIDITY
 from ..text_safety import printable
+from .arguments import count, record_id
 from .context import Context
 from .output import fields, table
 
@@ -72,7 +73,7 @@ def register(sub: Any) -> None:
     for name in ("identifier", "name", "label", "postcode", "city"):
         p.add_argument(f"--{name}", default="")
     p.add_argument("--type", default="", dest="identifier_type")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=count, default=50)
     p.set_defaults(func=structure_search)
     p = st.add_parser("show", help="fiche structure")
     p.add_argument("identifier")
@@ -116,7 +117,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=attach_list)
     for verb in ("accept", "refuse"):
         p = at.add_parser(verb)
-        p.add_argument("request_id", type=int)
+        p.add_argument("request_id", type=record_id)
         p.add_argument("--role", default="USER", choices=["GS", "USER"])
         p.set_defaults(func=attach_decide, accept=verb == "accept")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import states as S
 from ..actions import BY_COMMAND, perform
-from .arguments import piece_ref
+from .arguments import piece_ref, version
 from .context import Context
 
 
@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
     p.add_argument("--reason", default="")
     p.add_argument("--engagement", default=None)
     p.add_argument("--service", default=None)
-    p.add_argument("--expect-version", type=int, default=None)
+    p.add_argument("--expect-version", type=version, default=None)
     p.set_defaults(func=process)
 
 

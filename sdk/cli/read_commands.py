@@ -9,7 +9,7 @@ from typing import Any
 from .. import states as S
 from .. import vocabulary as V
 from ..queries import Page, SearchCriteria, SyntheseFilter
-from .arguments import _date, piece_ref
+from .arguments import _date, hash_id, page_number, page_size, piece_ref
 from .context import Context
 from .output import fields, money, table
 
@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
     p.add_argument("piece")
     p.set_defaults(func=history)
     p = sub.add_parser("dossier", help="dossier de facturation (numéro ou #id)")
-    p.add_argument("dossier")
+    p.add_argument("dossier", type=hash_id)
     p.set_defaults(func=dossier)
     p = sub.add_parser(
         "download",
@@ -70,8 +70,8 @@ def register(sub: Any) -> None:
 def _paging(p: Any, default_sort: str) -> None:
     p.add_argument("--sort", default=default_sort)
     p.add_argument("--asc", action="store_true")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--per-page", type=int, default=50)
+    p.add_argument("--page", type=page_number, default=1)
+    p.add_argument("--per-page", type=page_size, default=50)
 
 
 def _page_out(ctx: Context, page: Page, title: str) -> None:

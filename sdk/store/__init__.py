@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from .engine import create, database_url, ensure_schema
+from .engine import database_url, open_engine
 from .files import FileStore
 
 
@@ -55,9 +55,5 @@ def open_store(
     """Open (and create or migrate when needed) the store at a path or SQLAlchemy URL;
     `sqlite_cache_kib` caps each SQLite connection's page cache (a lean interactive app)."""
     url = database_url(target)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create(url, sqlite_cache_kib=sqlite_cache_kib)
-    if migrate:
-        ensure_schema(engine)
+    engine = open_engine(url, sqlite_cache_kib=sqlite_cache_kib, migrate=migrate)
     return Store(engine, FileStore(files_dir or files_dir_for(url)))

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DecompteError
+from ..private_paths import private_dir
 
 CHUNK = 1 << 20
 
@@ -26,7 +27,7 @@ class FileStore:
     def put(self, source: Path | bytes) -> tuple[str, int, bool]:
         """Store bytes or a file; returns (sha256, size, created) where created is False if
         the blob was already there. Written to a temporary file, fsynced, then renamed."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
@@ -49,7 +50,7 @@ class FileStore:
             if target.exists():
                 os.unlink(tmp_name)
                 return sha, size, False
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)
             os.replace(tmp_name, target)
             return sha, size, True
         except BaseException:

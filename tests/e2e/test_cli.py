@@ -93,7 +93,7 @@ def test_deposit_process_and_history(demo_db, tmp_path):
             2,
             "AAAA-MM-JJ",
         ),
-        (["process", "take"], "moe", PASSWORD, 2, "usage"),
+        (["process", "take"], "moe", PASSWORD, 2, "utilisation"),
         (
             [
                 "deposit",
