@@ -133,6 +133,7 @@ class Deposits(EngineParts):
                 findings,
                 "Des avertissements doivent être confirmés avant le dépôt (option --confirm)",
             )
+        clean_draft(plan.draft)  # every width, even where a rule was dropped
         created: list[str] = []
         try:
             receipt = self._write_deposit(session, plan, file, plan.attachments, created)
@@ -152,7 +153,7 @@ class Deposits(EngineParts):
         attachment_list: list[AttachmentInput],
         after: int | None,
     ) -> _Plan:
-        draft = clean_draft(draft)
+        draft = clean_draft(draft, ruled_lengths=False)
         if file is not None:
             check_field(
                 "file", file.name, limit_key="piece_file_name", label="Nom du fichier de la pièce"

@@ -49,18 +49,25 @@ _HEADER_AMOUNTS = (
 )
 
 
-def clean_draft(draft: PieceDraft) -> PieceDraft:
+#: Fields whose length a built-in rule reports as a finding, among the draft's others, as
+#: the user types; the deposit still checks them before writing (a site may drop the rule).
+RULED_LENGTHS = frozenset({"number", "engagement"})
+
+
+def clean_draft(draft: PieceDraft, *, ruled_lengths: bool = True) -> PieceDraft:
     """`draft` with surrounding spaces removed from its text (as the portal does), or a
-    named usage error (exit 2) on its first value that cannot be stored or computed with."""
+    named usage error (exit 2) on its first value that cannot be stored or computed with.
+    With `ruled_lengths=False`, the lengths in `RULED_LENGTHS` are left to the rules."""
     changes: dict[str, object] = {}
     for name, limit_key, label, multiline in _TEXT_FIELDS:
         value = getattr(draft, name)
         if name == "iban" and isinstance(value, str):
             value = value.replace(" ", "")
+        unbounded = not ruled_lengths and name in RULED_LENGTHS
         changes[name] = check_field(
             name,
             value,
-            limit_key=limit_key,
+            limit_key="comment" if unbounded else limit_key,
             label=label,
             multiline=multiline,
             strip=not multiline,

@@ -24,6 +24,7 @@ from .session import Session
 from .store import Store
 from .store import rows as R
 from .store.schema import marche_actors, marche_engagements, marches, structures
+from .text_safety import refuse_unsafe
 from .vocabulary import ROLE_LABELS
 
 
@@ -104,6 +105,7 @@ class Register:
         return self.by_number(number)
 
     def by_number(self, number: str) -> Marche:
+        refuse_unsafe("marche", number)
         with self.store.read() as conn:
             mid = conn.execute(
                 select(marches.c.id).where(marches.c.number == number.strip())

@@ -17,7 +17,7 @@ from .org_base import OrgBase
 from .session import Session
 from .store import rows as R
 from .store.schema import bank_accounts, services, structures
-from .text_safety import printable
+from .text_safety import printable, refuse_unsafe
 from .textkeys import key, like_pattern, literal_prefix
 from .vocabulary import IDENTIFIER_TYPE_LABELS, ROUTING_MODE_LABELS
 
@@ -129,7 +129,7 @@ class Structures(OrgBase):
         return R.structure(row)
 
     def structure_by_identifier(self, identifier: str) -> Structure:
-        ident = identifier.strip().replace(" ", "")
+        ident = refuse_unsafe("identifier", identifier).strip().replace(" ", "")
         with self.store.read() as conn:
             found = conn.execute(select(structures).where(structures.c.identifier == ident)).all()
         if not found:
@@ -160,6 +160,15 @@ class Structures(OrgBase):
                 field="limit",
                 hint=f"de 1 à {MAX_SEARCH}",
             )
+        for field, value in (
+            ("identifier", identifier),
+            ("name", name),
+            ("label", label),
+            ("postcode", postcode),
+            ("city", city),
+            ("type", identifier_type),
+        ):
+            refuse_unsafe(field, value)
         s = structures.c
         where = []
         for column, value in (
@@ -276,8 +285,12 @@ class Structures(OrgBase):
     def add_bank_account(
         self, session: Session, structure_id: int, iban: str, bic: str = "", label: str = ""
     ) -> BankAccount:
-        iban = check_field("iban", compact(iban), label="IBAN", required=True)
-        bic = check_field("bic", compact(bic), label="BIC")
+        # Unsafe characters are refused before `compact` drops separators (and with them
+        # control characters that count as white space).
+        iban = check_field(
+            "iban", compact(refuse_unsafe("iban", iban)), label="IBAN", required=True
+        )
+        bic = check_field("bic", compact(refuse_unsafe("bic", bic)), label="BIC")
         label = _text("label", label, "bank_label", "Libellé du compte")
         self._require_manager(session, structure_id)
         if problem := check_iban(iban):

@@ -29,6 +29,7 @@ from .amounts import (
     rate_problem,
     vat_amount,
 )
+from .field_limits import LIMITS
 from .findings import Finding, Severity
 from .model import ActorRole, IdentifierType, PaymentMode, PieceDraft, RoutingMode, VatType
 
@@ -45,8 +46,8 @@ __all__ = [
 ]
 
 PSEUDO_SERVICE = "FACTURES_PUBLIQUES"
-NUMBER_MAX = 35
-ENGAGEMENT_MAX = 50
+NUMBER_MAX = LIMITS["piece_number"]
+ENGAGEMENT_MAX = LIMITS["engagement"]
 _NUMBER_CHARS = re.compile(r"[A-Za-z0-9+\-_/]*", re.ASCII)
 _CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
 _ROLE_LABELS = {

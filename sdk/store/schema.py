@@ -197,7 +197,7 @@ dossiers = Table(
     "dossiers",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("number", String(LIMITS["marche_number"]), nullable=False, index=True),
+    Column("number", String(60), nullable=False, index=True),
     Column("marche_id", ForeignKey("marches.id"), nullable=False, index=True),
     Column("supplier_structure_id", ForeignKey("structures.id"), nullable=False, index=True),
     Column("phase", String(20), nullable=False),
