@@ -611,3 +611,177 @@ def test_qualification_mode_tolerates_only_the_recipients_siret_checksum(field, 
     strict = dataclasses.replace(ctx, qualification=False)
     found = [f for f in check_draft(draft, strict, BUILTIN_RULES) if f.field == field]
     assert [f.severity for f in found] == ["error"]
+
+
+# -- a sample through the command line -------------------------------------------------------
+
+
+def _cli(db, *args, login=""):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DECOMPTE_PASSWORD": "Decompte-Demo-2026",
+        "DECOMPTE_CONFIG": os.devnull + ".absent.toml",
+    }
+    cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db)]
+    if login:
+        cmd += ["--as", LOGINS[login]]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=60)
+
+
+def _identifiers(db) -> dict[str, str]:
+    from decompte.sdk.store import open_store
+
+    from support import quiet_core
+
+    core = quiet_core(open_store(db), lambda: None)
+    try:
+        return {k: _session(core, k).structure.identifier for k in ("moa", "titulaire")}
+    finally:
+        core.close()
+
+
+def _counts(db) -> dict[str, int]:
+    from decompte.sdk.store import open_store
+
+    from support import quiet_core
+
+    core = quiet_core(open_store(db), lambda: None)
+    try:
+        return row_counts(core)
+    finally:
+        core.close()
+
+
+CLI_CASES = {
+    "structure_name": (
+        "titulaire",
+        ["structure", "create", "--identifier", "X1", "--type", "AUTRE", "--name", "A{v}B"],
+        "name",
+    ),
+    "structure_city": (
+        "titulaire",
+        [
+            "structure",
+            "create",
+            "--identifier",
+            "X1",
+            "--type",
+            "AUTRE",
+            "--name",
+            "N",
+            "--city",
+            "A{v}B",
+        ],
+        "city",
+    ),
+    "structure_type": (
+        "titulaire",
+        ["structure", "create", "--identifier", "X1", "--type", "FOO{v}", "--name", "N"],
+        "type",
+    ),
+    "service_label": ("moa", ["service", "add", "VOIRIE2", "--label", "A{v}B"], "label"),
+    "bank_label": (
+        "titulaire",
+        ["bank", "add", "FR7630006000011234567890189", "--label", "A{v}B"],
+        "label",
+    ),
+    "marche_object": (
+        "titulaire",
+        [
+            "marche",
+            "create",
+            "M-CLI-1",
+            "--object",
+            "A{v}B",
+            "--moa",
+            "{moa}",
+            "--titulaire",
+            "{titulaire}",
+        ],
+        "object",
+    ),
+    "deposit_comment": (
+        "titulaire",
+        [
+            "deposit",
+            "--cadre",
+            "A4",
+            "--number",
+            "CLI-H-1",
+            "--date",
+            "2026-11-20",
+            "--marche",
+            "2026-ECO-001",
+            "--line",
+            "20:1000,00",
+            "--comment",
+            "A{v}B",
+        ],
+        "comment",
+    ),
+    "deposit_engagement": (
+        "titulaire",
+        [
+            "deposit",
+            "--cadre",
+            "A4",
+            "--number",
+            "CLI-H-2",
+            "--date",
+            "2026-11-20",
+            "--marche",
+            "2026-ECO-001",
+            "--line",
+            "20:1000,00",
+            "--engagement",
+            "A{v}B",
+        ],
+        "engagement",
+    ),
+    "process_reason": ("moe", ["process", "suspend", "#1", "--reason", "A{v}B"], "reason"),
+}
+CLI_VALUES = {"esc_csi": "\x1b[2J", "bel": "\x07", "rlo": "\u202e", "c1_csi": "\x9b"}
+
+
+@pytest.mark.parametrize("value", CLI_VALUES.values(), ids=CLI_VALUES.keys())
+@pytest.mark.parametrize("case", CLI_CASES, ids=CLI_CASES)
+def test_cli_refuses_hostile_values_with_exit_2_and_the_field(demo_db, case, value):
+    login, args, field = CLI_CASES[case]
+    names = _identifiers(demo_db)
+    # deposit and process first apply the validators' delays run out since the demo's day
+    # (history events): applied here, so that only the refused command is measured.
+    assert _cli(demo_db, "sweep").returncode == 0
+    before = _counts(demo_db)
+    argv = [a.format(v=value, **names) for a in args]
+    out = _cli(demo_db, *argv, login=login)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert field in out.stderr and "Traceback" not in out.stderr
+    assert value not in out.stderr + out.stdout  # never echoed raw to the terminal
+    assert _counts(demo_db) == before
+
+
+def test_cli_refuses_an_amount_beyond_the_maximum(demo_db):
+    assert _cli(demo_db, "sweep").returncode == 0
+    before = _counts(demo_db)
+    out = _cli(
+        demo_db,
+        "deposit",
+        "--cadre",
+        "A4",
+        "--number",
+        "CLI-H-3",
+        "--date",
+        "2026-11-20",
+        "--marche",
+        "2026-ECO-001",
+        "--line",
+        "20:" + "9" * 26,
+        login="titulaire",
+    )
+    assert out.returncode == 2, out.stderr
+    assert "--line[0].base" in out.stderr and "trop grand" in out.stderr
+    assert _counts(demo_db) == before
