@@ -5,6 +5,7 @@ no server answers (DECOMPTE_TEST_PG_URL, default 127.0.0.1:5432 db `test`)."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, time
@@ -41,13 +42,21 @@ def _pg_database() -> Iterator[str]:
         admin.close()
 
 
+def _copy(template: Path, folder: Path) -> Path:
+    """The session's demo SQLite store copied into `folder` (with its WAL and files)."""
+    db = folder / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{template}{suffix}").exists():
+            shutil.copy(f"{template}{suffix}", f"{db}{suffix}")
+    shutil.copytree(f"{template}.files", f"{db}.files")
+    return db
+
+
 def demo_core(kind: str, folder: Path, template: Path) -> Iterator[Core]:
     """A Core over a fresh demo store of `kind` ("sqlite" copies the session's template)."""
-    from conftest import copy_store
-
     clock = Clock(datetime.combine(TODAY, time(14)))
     if kind == "sqlite":
-        store = open_store(copy_store(template, folder))
+        store = open_store(_copy(template, folder))
         core = quiet_core(store, clock)
         yield core
         core.close()
