@@ -68,7 +68,7 @@ def enum_or(choices: type[E], value: object, fallback: E, what: str, row_id: obj
     """The member `value` names, or `fallback` with a log line when the stored value is
     unknown to this version."""
     try:
-        return choices(value)
+        return choices(str(value))
     except ValueError:
         log.warning(
             "%s n° %s : valeur inconnue %r, lue comme %s", what, row_id, value, fallback.value
