@@ -30,6 +30,7 @@ from sqlalchemy import BindParameter, Connection, and_, bindparam, or_, select
 from .errors import NotAuthorised, NotFound
 from .model import SPACE_WORKS, Marche, MemberRole, Structure
 from .session import Session
+from .store.rows import enum_or
 from .store.schema import (
     marche_actors,
     memberships,
@@ -156,7 +157,12 @@ class Access:
         row = conn.execute(_FACTS, {"user_id": user_id, "structure_id": structure_id}).first()
         if row is None:
             return Facts(False, None, None, False, None)
-        role = MemberRole(row.role) if row.role else None
+        # An unknown stored role reads as the least privileged one (store/rows.py).
+        role = (
+            enum_or(MemberRole, row.role, MemberRole.USER, "Rôle", structure_id)
+            if row.role
+            else None
+        )
         granted = role is not None and (role in MANAGERS or row.status == "ACCEPTEE")
         return Facts(
             bool(row.active),

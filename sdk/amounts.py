@@ -3,6 +3,11 @@
 Formatting uses the no-break space U+00A0 as thousands separator ("1 234,56"), the
 separator most French fonts and terminals render; parsing also accepts plain spaces,
 U+202F (narrow no-break space) and U+2009 (thin space), and "." or "," as decimal mark.
+
+Every amount a user types is bounded by `MAX_AMOUNT` (999 999 999 999,99 €, a thousand
+billion euros less a cent): far above any works contract, and far below what the store's
+64-bit integer cents hold (about 9.2 × 10¹⁶ €) even once a piece's lines are summed, so no
+amount accepted here can overflow a column or an arithmetic context on either engine.
 """
 
 from __future__ import annotations
@@ -17,13 +22,17 @@ from .model import VatLine
 __all__ = [
     "CENT",
     "DEFAULT_VAT_REGION",
+    "MAX_AMOUNT",
+    "MAX_RATE",
     "NBSP",
     "VAT_RATES",
     "ZERO",
     "Totals",
+    "amount_problem",
     "compute_totals",
     "format_amount",
     "parse_amount",
+    "rate_problem",
     "vat_amount",
     "vat_line",
 ]
@@ -32,6 +41,11 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 NBSP = "\u00a0"
 _D = Decimal
+#: The largest amount (in absolute value) a piece may carry, in euros.
+MAX_AMOUNT = Decimal("999999999999.99")
+#: The largest VAT rate, in percent.
+MAX_RATE = Decimal("100")
+_MAX_INT_DIGITS = len(str(int(MAX_AMOUNT)))
 
 # VAT rates in percent, by territory. They are data: callers pick a table and may override it.
 # Only "metropole" is settled; the others are to verify against the CGI (art. 278 s., 296 s.).
@@ -61,6 +75,31 @@ def _money(value: Decimal, name: str = "montant") -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise TypeError(f"{name} : Decimal attendu, {type(value).__name__} reçu")
     return Decimal(value)
+
+
+def amount_problem(value: object) -> str | None:
+    """Why `value` cannot be a piece's amount (not a Decimal, not a number, beyond
+    `MAX_AMOUNT`), or None when it can."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return "montant attendu"
+    if not Decimal(value).is_finite():
+        return f"montant invalide : {value}"
+    if abs(Decimal(value)) > MAX_AMOUNT:
+        return f"montant hors limite : {format_amount(MAX_AMOUNT)} € au plus"
+    return None
+
+
+def rate_problem(value: object) -> str | None:
+    """Why `value` cannot be a VAT rate in percent (0 to `MAX_RATE`, at most 4 decimals),
+    or None when it can."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return "taux attendu"
+    rate = Decimal(value)
+    if not rate.is_finite() or rate < 0 or rate > MAX_RATE:
+        return f"taux invalide : {value} (de 0 à {MAX_RATE} %)"
+    if rate != rate.quantize(Decimal("0.0001")):
+        return f"taux invalide : {value} (4 décimales au plus)"
+    return None
 
 
 def vat_amount(base: Decimal, rate_percent: Decimal) -> Decimal:
@@ -115,7 +154,9 @@ def parse_amount(text: str, *, places: int = 2) -> Decimal:
     frac = match["frac"] or ""
     if len(frac) > places:
         raise ValueError(f"Montant « {raw} » : au plus {places} décimales")
-    digits = "".join(ch for ch in match["int"] if ch.isdigit())
+    digits = "".join(ch for ch in match["int"] if ch.isdigit()).lstrip("0") or "0"
+    if len(digits) > _MAX_INT_DIGITS:
+        raise ValueError(f"Montant « {raw} » trop grand : {format_amount(MAX_AMOUNT)} € au plus")
     try:
         return Decimal(f"{match['sign']}{digits}.{frac or '0'}").quantize(
             Decimal(1).scaleb(-places)

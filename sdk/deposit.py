@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from .access import Verb
 from .cadres import Cadre
+from .draft_input import clean_draft
 from .engine_parts import EngineParts
 from .errors import Conflict, ValidationRefused
 from .extensions import Extensions
+from .field_limits import check_field
 from .files_check import AttachmentInput, inspect_deposit
 from .findings import Finding, Severity, errors, warnings
 from .marches import load as load_marche
@@ -61,6 +63,31 @@ class _Plan:
     prev: Row | None
     findings: list[Finding]
     file_format: str
+    attachments: list[AttachmentInput]
+
+
+def _clean_attachment(i: int, item: AttachmentInput) -> AttachmentInput:
+    """The attachment with its designation stripped, or a named usage error on its name,
+    type or designation (unsafe characters, longer than the store holds)."""
+    field = f"attachments[{i}]"
+    check_field(
+        f"{field}.name", item.display_name, limit_key="file_name", label="Nom de la pièce jointe"
+    )
+    kind = check_field(
+        f"{field}.kind",
+        item.kind,
+        limit_key="attachment_kind",
+        label="Type de pièce jointe",
+        strip=True,
+    )
+    designation = check_field(
+        f"{field}.designation",
+        item.designation,
+        limit_key="attachment_designation",
+        label="Désignation de la pièce jointe",
+        strip=True,
+    )
+    return dataclasses.replace(item, kind=kind, designation=designation)
 
 
 class Deposits(EngineParts):
@@ -97,8 +124,7 @@ class Deposits(EngineParts):
         confirm_warnings: bool = False,
     ) -> Receipt:
         """Initial deposit, or the next piece of a dossier when `after` names the previous."""
-        attachment_list = list(attachments_in)
-        plan = self._prepare(session, draft, file, attachment_list, after)
+        plan = self._prepare(session, draft, file, list(attachments_in), after)
         findings = plan.findings
         if errors(findings):
             raise ValidationRefused(findings)
@@ -107,9 +133,10 @@ class Deposits(EngineParts):
                 findings,
                 "Des avertissements doivent être confirmés avant le dépôt (option --confirm)",
             )
+        clean_draft(plan.draft)  # every width, even where a rule was dropped
         created: list[str] = []
         try:
-            receipt = self._write_deposit(session, plan, file, attachment_list, created)
+            receipt = self._write_deposit(session, plan, file, plan.attachments, created)
         except BaseException:
             self._discard_unreferenced(created)
             raise
@@ -126,8 +153,14 @@ class Deposits(EngineParts):
         attachment_list: list[AttachmentInput],
         after: int | None,
     ) -> _Plan:
+        draft = clean_draft(draft, ruled_lengths=False)
+        if file is not None:
+            check_field(
+                "file", file.name, limit_key="piece_file_name", label="Nom du fichier de la pièce"
+            )
+        attachment_list = [_clean_attachment(i, a) for i, a in enumerate(attachment_list)]
         cadre = self.cadres.get(draft.cadre)
-        draft = dataclasses.replace(draft, cadre=cadre.code if cadre else draft.cadre.strip())
+        draft = dataclasses.replace(draft, cadre=cadre.code if cadre else draft.cadre)
         findings: list[Finding] = []
         with self.store.read() as conn:
             self.org.access.require(conn, session, Verb.DEPOSIT)
@@ -156,7 +189,7 @@ class Deposits(EngineParts):
             file, attachment_list, trust_bundle=self.config.trust_bundle
         )
         findings += file_findings
-        return _Plan(draft, cadre, route, prev, findings, file_format)
+        return _Plan(draft, cadre, route, prev, findings, file_format, attachment_list)
 
     def _discard_unreferenced(self, shas: list[str]) -> None:
         if not shas:

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .amounts import ZERO, compute_totals, parse_amount, vat_line
+from .errors import UsageError
+from .field_limits import check_choice
 from .findings import Finding, Severity
 from .model import PaymentMode, PieceDraft, VatLine, VatType
+from .vocabulary import PAYMENT_MODE_LABELS, VAT_TYPE_LABELS
 
 if TYPE_CHECKING:
     from .deposit_form import DepositForm
@@ -72,15 +75,28 @@ def read_entry(entry: Entry, form: DepositForm, today: date) -> tuple[PieceDraft
     except ValueError as exc:
         bad("issue_date", str(exc))
         issue = None
+    vat_type, payment_mode = VatType.DEBITS, PaymentMode.VIREMENT
+    try:
+        vat_type = check_choice(
+            "vat_type", entry.vat_type or "DEBITS", VatType, labels=VAT_TYPE_LABELS
+        )
+        payment_mode = check_choice(
+            "payment_mode",
+            entry.payment_mode or "VIREMENT",
+            PaymentMode,
+            labels=PAYMENT_MODE_LABELS,
+        )
+    except UsageError as exc:
+        bad(exc.field, exc.message, exc.hint)
     typed = PieceDraft(
         cadre=entry.cadre,
         number=entry.number.strip(),
         issue_date=issue or today,
         marche_number=entry.marche_number.strip(),
         currency=entry.currency,
-        vat_type=VatType(entry.vat_type or "DEBITS"),
+        vat_type=vat_type,
         exemption_motive=entry.exemption_motive.strip(),
-        payment_mode=PaymentMode(entry.payment_mode or "VIREMENT"),
+        payment_mode=payment_mode,
         engagement=entry.engagement,
         service_code=entry.service_code,
         iban=entry.iban,

@@ -8,6 +8,7 @@ declared it, since a marché is declared by one of its actors), with the works s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,11 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from .access import Access, Verb, unseen_marche
 from .cadres import CadreTable
 from .errors import Conflict, NotAuthorised, NotFound, UsageError
+from .field_limits import check_choice, check_field
 from .model import ActorRole, Marche, MarcheActor, Structure
 from .session import Session
 from .store import Store
 from .store import rows as R
 from .store.schema import marche_actors, marche_engagements, marches, structures
+from .text_safety import refuse_unsafe
+from .vocabulary import ROLE_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +53,19 @@ class Register:
         actors: Iterable[MarcheActor],
         engagements: Iterable[str] = (),
     ) -> Marche:
-        number = number.strip()
-        if not number:
-            raise UsageError("Le numéro de marché est obligatoire", field="number")
-        actors = list(actors)
+        number = check_field(
+            "number",
+            number,
+            limit_key="marche_number",
+            label="Numéro de marché",
+            strip=True,
+            required=True,
+        )
+        object_ = check_field(
+            "object", object_, limit_key="marche_object", label="Objet du marché", strip=True
+        )
+        actors = [_clean_actor(a) for a in actors]
+        engagements = _clean_engagements(engagements)
         _check_actors(actors)
         with self.store.read() as conn:
             self.access.require(conn, session, Verb.DECLARE_MARCHE)
@@ -86,17 +99,13 @@ class Register:
                         )
                     )
                 for ej in engagements:
-                    if len(ej) > 50:
-                        raise UsageError(
-                            "Numéro d'engagement trop long (50 caractères au plus)",
-                            field="engagements",
-                        )
                     conn.execute(insert(marche_engagements).values(marche_id=mid, number=ej))
         except IntegrityError:
             raise Conflict(f"Le marché {number} existe déjà", field="number") from None
         return self.by_number(number)
 
     def by_number(self, number: str) -> Marche:
+        refuse_unsafe("marche", number)
         with self.store.read() as conn:
             mid = conn.execute(
                 select(marches.c.id).where(marches.c.number == number.strip())
@@ -138,7 +147,8 @@ class Register:
         a = marche_actors.c
         with self.store.read() as conn:
             rows = conn.execute(select(a.role).distinct().where(a.structure_id == structure_id))
-            return {ActorRole(r) for r in rows.scalars()}
+            known = {m.value for m in ActorRole}
+            return {ActorRole(r) for r in rows.scalars() if r in known}
 
     def choices_for(
         self, structure_id: int, *, role: str = "", limit: int = 500
@@ -196,14 +206,17 @@ def load(conn: Connection, marche_id: int) -> Marche:
         raise NotFound(f"Marché {marche_id} introuvable", field="marche")
     a = marche_actors.c
     actors = tuple(
-        MarcheActor(
-            r.structure_id,
-            ActorRole(r.role),
-            r.service_code,
-            bool(r.direct_payment),
-            r.validator_structure_id,
+        R.readable(
+            conn.execute(select(marche_actors).where(a.marche_id == marche_id).order_by(a.id)),
+            lambda r: MarcheActor(
+                r.structure_id,
+                ActorRole(r.role),
+                r.service_code,
+                bool(r.direct_payment),
+                r.validator_structure_id,
+            ),
+            "Acteur de marché",
         )
-        for r in conn.execute(select(marche_actors).where(a.marche_id == marche_id).order_by(a.id))
     )
     ejs = tuple(
         conn.execute(
@@ -211,6 +224,41 @@ def load(conn: Connection, marche_id: int) -> Marche:
         ).scalars()
     )
     return Marche(row.id, row.number, row.object, actors, ejs)
+
+
+def _clean_actor(actor: MarcheActor) -> MarcheActor:
+    """The actor with a known role and a storable service code, or a named usage error."""
+    role = check_choice("actors", actor.role, ActorRole, labels=ROLE_LABELS, label="Rôle")
+    service = check_field(
+        "moa-service",
+        actor.service_code,
+        limit_key="service_code",
+        label="Code service de l'acteur",
+        strip=True,
+    )
+    return dataclasses.replace(actor, role=role, service_code=service)
+
+
+def _clean_engagements(engagements: Iterable[str]) -> list[str]:
+    """The marché's EJ numbers, stripped, each once, or a named usage error."""
+    cleaned: list[str] = []
+    for ej in engagements:
+        value = check_field(
+            "ej",
+            ej,
+            limit_key="engagement",
+            label="Numéro d'engagement",
+            strip=True,
+            required=True,
+        )
+        if value in cleaned:
+            raise UsageError(
+                f"Numéro d'engagement en double : {value}",
+                field="ej",
+                hint="indiquez chaque engagement une seule fois",
+            )
+        cleaned.append(value)
+    return cleaned
 
 
 def _check_actors(actors: list[MarcheActor]) -> None:

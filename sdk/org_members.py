@@ -8,6 +8,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from .access import Verb
 from .errors import Conflict, NotAuthorised, NotFound, UsageError
+from .field_limits import check_choice
 from .model import SPACE_WORKS, MemberRole, Membership, User
 from .org_base import OrgBase
 from .session import Session
@@ -19,6 +20,8 @@ from .store.schema import (
     structure_spaces,
     users,
 )
+from .text_safety import printable
+from .vocabulary import MEMBER_LABELS
 
 SPACES = (
     "ACTIVITES_GESTIONNAIRE",
@@ -75,6 +78,7 @@ class Members(OrgBase):
     def decide_attachment(
         self, session: Session, request_id: int, accept: bool, role: MemberRole = MemberRole.USER
     ) -> None:
+        role = _member_role(role)
         a = attachment_requests.c
         with self.store.write() as conn:
             req = conn.execute(select(attachment_requests).where(a.id == request_id)).first()
@@ -108,7 +112,10 @@ class Members(OrgBase):
     def memberships(self, user_id: int) -> list[Membership]:
         with self.store.read() as conn:
             rows = conn.execute(select(memberships).where(memberships.c.user_id == user_id))
-            return [Membership(r.user_id, r.structure_id, MemberRole(r.role)) for r in rows]
+            return [
+                Membership(r.user_id, r.structure_id, _stored_role(r.role, r.structure_id))
+                for r in rows
+            ]
 
     def members(self, structure_id: int) -> list[tuple[User, MemberRole]]:
         m = memberships.c
@@ -118,10 +125,11 @@ class Members(OrgBase):
                 .join_from(users, memberships, m.user_id == users.c.id)
                 .where(m.structure_id == structure_id)
             )
-            return [(R.user(r), MemberRole(r.role)) for r in rows]
+            return [(R.user(r), _stored_role(r.role, structure_id)) for r in rows]
 
     def set_role(self, session: Session, user_id: int, role: MemberRole) -> None:
         """GP/GS change a member's role; only the GP may hand over the GP role."""
+        role = _member_role(role)
         sid = session.structure.id
         self._require_manager(session, sid)
         if role is MemberRole.GP:
@@ -169,13 +177,12 @@ class Members(OrgBase):
 
     # -- spaces -------------------------------------------------------------------------------
     def open_space(self, session: Session, space: str, mode: str = "MODIFICATION") -> None:
-        if space not in SPACES:
-            raise UsageError(
-                f"Espace inconnu : {space}", field="space", hint="espaces : " + ", ".join(SPACES)
-            )
+        _check_space(space)
         if mode not in SPACE_MODES:
             raise UsageError(
-                f"Mode inconnu : {mode}", field="mode", hint="CONSULTATION ou MODIFICATION"
+                f"Mode inconnu : {printable(str(mode))[:40]}",
+                field="mode",
+                hint="CONSULTATION ou MODIFICATION",
             )
         sid = session.structure.id
         self._require_manager(session, sid)
@@ -197,6 +204,7 @@ class Members(OrgBase):
 
     def request_space(self, session: Session, space: str = SPACE_WORKS) -> str:
         """A simple user asks to subscribe; managers are subscribed at once."""
+        _check_space(space)
         status = "ACCEPTEE" if session.is_manager else "EN_ATTENTE"
         ss = space_subscriptions.c
         with self.store.write() as conn:
@@ -241,4 +249,22 @@ class Members(OrgBase):
                 memberships.c.user_id == user_id, memberships.c.structure_id == structure_id
             )
         ).scalar()
-        return MemberRole(role) if role else None
+        return _stored_role(role, structure_id) if role else None
+
+
+def _check_space(space: str) -> None:
+    if space not in SPACES:
+        raise UsageError(
+            f"Espace inconnu : {printable(str(space))[:40]}",
+            field="space",
+            hint="espaces : " + ", ".join(SPACES),
+        )
+
+
+def _member_role(role: MemberRole | str) -> MemberRole:
+    return check_choice("role", role, MemberRole, labels=MEMBER_LABELS, label="Rôle")
+
+
+def _stored_role(role: str, structure_id: int) -> MemberRole:
+    """A stored role; an unknown one reads as the least privileged (simple user)."""
+    return R.enum_or(MemberRole, role, MemberRole.USER, "Rattachement à la structure", structure_id)

@@ -3,18 +3,44 @@ active flag and routing mode, services, bank details. Part of `Organisation` (or
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .access import Verb
 from .errors import Conflict, NotFound, UsageError
+from .field_limits import LIMITS, check_choice, check_field
 from .identifiers import check_bic, check_iban, check_siret, compact
 from .model import Address, BankAccount, IdentifierType, RoutingMode, Service, Structure
 from .org_base import OrgBase
 from .session import Session
 from .store import rows as R
 from .store.schema import bank_accounts, services, structures
+from .text_safety import printable, refuse_unsafe
 from .textkeys import key, like_pattern, literal_prefix
+from .vocabulary import IDENTIFIER_TYPE_LABELS, ROUTING_MODE_LABELS
+
+#: The most structures one search returns.
+MAX_SEARCH = 1000
+_COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
+
+
+def _text(field: str, value: str, limit_key: str, label: str, *, required: bool = False) -> str:
+    """A one-line text of the fiche structure, its surrounding spaces removed, or a named
+    usage error; its search key (upper case, ligatures unfolded) must fit the same width."""
+    value = check_field(
+        field, value, limit_key=limit_key, label=label, strip=True, required=required
+    )
+    limit = LIMITS[limit_key]
+    if len(key(value)) > limit:
+        raise UsageError(
+            f"{label} : trop long une fois mis en majuscules ({len(key(value))} caractères "
+            f"pour {limit} au plus)",
+            field=field,
+            hint=f"raccourcissez à {limit} caractères",
+        )
+    return value
 
 
 class Structures(OrgBase):
@@ -32,7 +58,24 @@ class Structures(OrgBase):
         routing_mode: RoutingMode,
         active: bool = True,
     ) -> int:
-        if identifier_type == IdentifierType.SIRET:
+        identifier_type = check_choice(
+            "type",
+            identifier_type,
+            IdentifierType,
+            labels=IDENTIFIER_TYPE_LABELS,
+            label="Type d'identifiant",
+        )
+        routing_mode = check_choice(
+            "routing",
+            routing_mode,
+            RoutingMode,
+            labels=ROUTING_MODE_LABELS,
+            label="Mode d'acheminement",
+        )
+        identifier = check_field(
+            "identifier", identifier, label="Identifiant", strip=True, required=True
+        )
+        if identifier_type is IdentifierType.SIRET:
             identifier = compact(identifier)
             problem = check_siret(identifier)
             if problem:
@@ -41,25 +84,31 @@ class Structures(OrgBase):
                     field="identifier",
                     hint="saisissez les 14 chiffres du SIRET de la structure",
                 )
-        if not name.strip():
+        name = _text("name", name, "name", "Raison sociale", required=True)
+        label = _text("label", label, "label", "Libellé") or name
+        line1 = _text("address", address.line1, "line1", "Adresse")
+        postcode = _text("postcode", address.postcode, "postcode", "Code postal")
+        city = _text("city", address.city, "city", "Ville")
+        country = check_field("country", address.country, label="Pays", strip=True).upper()
+        if not _COUNTRY.fullmatch(country):
             raise UsageError(
-                "La raison sociale est obligatoire",
-                field="name",
-                hint="saisissez la raison sociale de la structure",
+                f"Pays : code ISO à 2 lettres attendu, « {printable(country)} » reçu",
+                field="country",
+                hint="saisissez par exemple FR",
             )
         try:
             return conn.execute(
                 insert(structures).values(
                     identifier=identifier,
                     identifier_type=str(identifier_type),
-                    name=name.strip(),
+                    name=name,
                     name_key=key(name),
-                    label=label.strip() or name.strip(),
-                    line1=address.line1,
-                    postcode=address.postcode,
-                    city=address.city,
-                    city_key=key(address.city),
-                    country=address.country,
+                    label=label,
+                    line1=line1,
+                    postcode=postcode,
+                    city=city,
+                    city_key=key(city),
+                    country=country,
                     active=active,
                     public=public,
                     routing_mode=str(routing_mode),
@@ -80,7 +129,7 @@ class Structures(OrgBase):
         return R.structure(row)
 
     def structure_by_identifier(self, identifier: str) -> Structure:
-        ident = identifier.strip().replace(" ", "")
+        ident = refuse_unsafe("identifier", identifier).strip().replace(" ", "")
         with self.store.read() as conn:
             found = conn.execute(select(structures).where(structures.c.identifier == ident)).all()
         if not found:
@@ -105,6 +154,21 @@ class Structures(OrgBase):
         limit: int = 50,
     ) -> list[Structure]:
         """The portal's structure search; `*` is a wildcard, a plain value matches a prefix."""
+        if not 1 <= limit <= MAX_SEARCH:
+            raise UsageError(
+                f"Nombre de résultats hors limites : {limit}",
+                field="limit",
+                hint=f"de 1 à {MAX_SEARCH}",
+            )
+        for field, value in (
+            ("identifier", identifier),
+            ("name", name),
+            ("label", label),
+            ("postcode", postcode),
+            ("city", city),
+            ("type", identifier_type),
+        ):
+            refuse_unsafe(field, value)
         s = structures.c
         where = []
         for column, value in (
@@ -157,6 +221,9 @@ class Structures(OrgBase):
             )
 
     def set_routing_mode(self, session: Session, structure_id: int, mode: RoutingMode) -> None:
+        mode = check_choice(
+            "routing", mode, RoutingMode, labels=ROUTING_MODE_LABELS, label="Mode d'acheminement"
+        )
         self._require_manager(session, structure_id)
         with self.store.write() as conn:
             conn.execute(
@@ -175,10 +242,16 @@ class Structures(OrgBase):
         *,
         ej_required: bool = False,
     ) -> Service:
+        code = check_field(
+            "code",
+            code,
+            limit_key="service_code",
+            label="Code du service",
+            strip=True,
+            required=True,
+        ).upper()
+        label = _text("label", label, "service_label", "Libellé du service")
         self._require_manager(session, structure_id)
-        code = code.strip().upper()
-        if not code:
-            raise UsageError("Le code du service est obligatoire", field="code")
         if code == "FACTURES_PUBLIQUES":
             raise UsageError(
                 "FACTURES_PUBLIQUES est un pseudo-service réservé",
@@ -212,8 +285,14 @@ class Structures(OrgBase):
     def add_bank_account(
         self, session: Session, structure_id: int, iban: str, bic: str = "", label: str = ""
     ) -> BankAccount:
+        # Unsafe characters are refused before `compact` drops separators (and with them
+        # control characters that count as white space).
+        iban = check_field(
+            "iban", compact(refuse_unsafe("iban", iban)), label="IBAN", required=True
+        )
+        bic = check_field("bic", compact(refuse_unsafe("bic", bic)), label="BIC")
+        label = _text("label", label, "bank_label", "Libellé du compte")
         self._require_manager(session, structure_id)
-        iban, bic = compact(iban), compact(bic)
         if problem := check_iban(iban):
             raise UsageError(problem, field="iban", hint="recopiez l'IBAN depuis votre RIB")
         if bic and (problem := check_bic(bic)):

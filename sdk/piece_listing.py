@@ -250,7 +250,7 @@ class PieceListing(ReadScope):
         count = select(func.count()).select_from(pieces).where(and_(*where))
         today = self.clock().date()
         with self.store.read() as conn:
-            rows = [self._row(r, today) for r in conn.execute(query)]
+            rows = R.readable(conn.execute(query), lambda r: self._row(r, today), "Pièce")
             total = conn.execute(count).scalar_one()
         return Page(rows, total, offset, limit)
 
@@ -266,10 +266,10 @@ class PieceListing(ReadScope):
             supplier=r.supplier_name or "",
             moe=r.moe_name or "",
             moa=r.moa_name or "",
-            deposited_at=r.deposited_at,
+            deposited_at=R.required(r.deposited_at, "deposited_at"),
             state=r.state,
             state_label=S.label(r.state),
-            state_date=r.state_date,
+            state_date=R.required(r.state_date, "state_date"),
             engagement=r.engagement,
             holder_role=r.holder_role,
             downloaded=bool(r.downloaded),

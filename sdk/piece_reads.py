@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from .access import Verb, visible
 from .deadlines import Deadline, action_deadline, payment_deadline
@@ -16,12 +16,27 @@ from .model import Event, Piece
 from .piece_rows import load_piece
 from .read_scope import ReadScope
 from .session import Session
+from .store import rows as R
 from .store.schema import attachments, dossiers, events, files, marches, pieces, structures, users
 
 if TYPE_CHECKING:
     from .documents.signature import SignatureCheck
 
 P = pieces.c
+
+
+def _loaded(conn: Connection, piece_id: int) -> Piece:
+    """The piece, or a named error when its stored row cannot be read by this version."""
+    try:
+        return load_piece(conn, piece_id)
+    except R.BAD_ROW as exc:
+        R.skipped("Pièce", piece_id, exc)
+        raise NotFound(
+            f"La pièce {piece_id} ne peut pas être lue : donnée enregistrée invalide",
+            field="piece",
+            hint="une valeur de la base n'est pas reconnue par cette version ; "
+            "un administrateur doit corriger la ligne",
+        ) from None
 
 
 class PieceReads(ReadScope):
@@ -37,7 +52,7 @@ class PieceReads(ReadScope):
                     hint="vérifiez le numéro ou la structure pour laquelle vous agissez",
                 )
             self.org.access.require_target(conn, session, Verb.READ_PIECE, row)
-            return load_piece(conn, row.id)
+            return _loaded(conn, row.id)
 
     def signature_check(self, session: Session, piece_id: int) -> SignatureCheck | None:
         """The signature verdicts of a visible piece's stored PDF (pyHanko, the configured
@@ -71,18 +86,19 @@ class PieceReads(ReadScope):
             mine = [r for r in rows if visible(conn, session.structure.id, r)]
             if not mine:
                 raise NotFound(f"Pièce n° {number} introuvable", field="piece")
-            return load_piece(conn, mine[-1].id)
+            return _loaded(conn, mine[-1].id)
 
     def history(self, session: Session, piece_id: int) -> list[Event]:
         self.piece(session, piece_id)
         e = events.c
         with self.store.read() as conn:
-            return [
-                Event(
+            return R.readable(
+                conn.execute(select(events).where(e.piece_id == piece_id).order_by(e.id)),
+                lambda r: Event(
                     r.id,
                     r.piece_id,
                     r.dossier_id,
-                    r.at,
+                    R.required(r.at, "at"),
                     r.user_id,
                     r.user_login,
                     r.structure_id,
@@ -91,9 +107,9 @@ class PieceReads(ReadScope):
                     r.from_state,
                     r.to_state,
                     r.reason,
-                )
-                for r in conn.execute(select(events).where(e.piece_id == piece_id).order_by(e.id))
-            ]
+                ),
+                "Événement",
+            )
 
     def dossier(self, session: Session, dossier_id: int) -> dict[str, Any]:
         with self.store.read() as conn:
@@ -108,7 +124,7 @@ class PieceReads(ReadScope):
             marche = conn.execute(
                 select(marches.c.number).where(marches.c.id == d.marche_id)
             ).scalar()
-            items = [load_piece(conn, r.id) for r in chain]
+            items = R.readable(chain, lambda r: load_piece(conn, r.id), "Pièce")
         today = self.clock().date()
         return {
             "id": d.id,

@@ -21,7 +21,15 @@ from datetime import date
 from decimal import Decimal
 
 from . import identifiers as ids
-from .amounts import VAT_RATES, compute_totals, format_amount, vat_amount
+from .amounts import (
+    VAT_RATES,
+    amount_problem,
+    compute_totals,
+    format_amount,
+    rate_problem,
+    vat_amount,
+)
+from .field_limits import LIMITS
 from .findings import Finding, Severity
 from .model import ActorRole, IdentifierType, PaymentMode, PieceDraft, RoutingMode, VatType
 
@@ -38,8 +46,8 @@ __all__ = [
 ]
 
 PSEUDO_SERVICE = "FACTURES_PUBLIQUES"
-NUMBER_MAX = 35
-ENGAGEMENT_MAX = 50
+NUMBER_MAX = LIMITS["piece_number"]
+ENGAGEMENT_MAX = LIMITS["engagement"]
 _NUMBER_CHARS = re.compile(r"[A-Za-z0-9+\-_/]*", re.ASCII)
 _CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
 _ROLE_LABELS = {
@@ -64,7 +72,7 @@ class RuleContext:
     depositor_role: str  # ActorRole value the depositing structure acts as
     cadre_depositor_role: str  # role the cadre table expects for draft.cadre ("" if unknown)
     cadre_known: bool
-    qualification: bool = False  # sandbox: checksum failures of other parties become warnings
+    qualification: bool = False  # sandbox: the recipient's SIRET checksum failure is a warning
     recipient_routing_mode: RoutingMode = RoutingMode.NONE
     # active service code -> EJ required; empty means "services not known", not "none exist"
     recipient_services: Mapping[str, bool] = field(default_factory=dict)
@@ -113,7 +121,10 @@ def _pct(rate: Decimal) -> str:
 
 
 def _finite(*values: Decimal) -> bool:
-    return all(isinstance(v, Decimal) and v.is_finite() for v in values)
+    """The values are amounts the other rules can compute with: finite and within
+    `MAX_AMOUNT` (beyond it, `amounts.precision` reports them and the arithmetic of the
+    other rules would overflow the decimal context)."""
+    return all(amount_problem(v) is None for v in values)
 
 
 # --- numbering -------------------------------------------------------------------------------
@@ -204,7 +215,7 @@ def siret_moe(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
         "de la maîtrise d'œuvre",
         "moe_identifier",
         required=False,
-        lenient=ctx.qualification,
+        lenient=False,
     )
 
 
@@ -216,7 +227,7 @@ def siret_moa(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
         "de la maîtrise d'ouvrage",
         "moa_identifier",
         required=False,
-        lenient=ctx.qualification,
+        lenient=False,
     )
 
 
@@ -376,9 +387,17 @@ def _amount_fields(d: PieceDraft) -> Iterator[tuple[str, Decimal]]:
 @rule("amounts.precision")
 def amounts_precision(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
     for name, value in _amount_fields(d):
-        if not _finite(value):
-            yield error(name, f"Montant invalide : {value}", "Saisissez un nombre, ex. 1 234,56")
-        elif not name.endswith(".rate") and value != value.quantize(Decimal("0.01")):
+        is_rate = name.endswith(".rate")
+        problem = rate_problem(value) if is_rate else amount_problem(value)
+        if problem:
+            yield error(
+                name,
+                problem[0].upper() + problem[1:],
+                "Saisissez un taux en pourcentage, ex. 20"
+                if is_rate
+                else "Saisissez un nombre, ex. 1 234,56",
+            )
+        elif not is_rate and value != value.quantize(Decimal("0.01")):
             yield error(name, f"Montant {value} : au plus 2 décimales", "Arrondissez au centime")
 
 

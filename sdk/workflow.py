@@ -25,6 +25,7 @@ from .deposit import Deposits, Receipt
 from .engine_parts import EngineParts
 from .errors import Conflict, NotFound, UsageError, ValidationRefused
 from .extensions import Extensions, NoExtensions
+from .field_limits import check_field
 from .files_check import AttachmentInput
 from .findings import Finding
 from .model import Piece, PieceDraft
@@ -201,9 +202,13 @@ class Workflow(EngineParts):
             for k, v in (("engagement", engagement), ("service_code", service_code))
             if v is not None
         }
-        if "engagement" in changes and len(changes["engagement"]) > 50:
-            raise UsageError(
-                "Numéro d'engagement trop long (50 caractères au plus)", field="engagement"
+        if "engagement" in changes:
+            changes["engagement"] = check_field(
+                "engagement", changes["engagement"], label="Numéro d'engagement", strip=True
+            )
+        if "service_code" in changes:
+            changes["service_code"] = check_field(
+                "service_code", changes["service_code"], label="Code service", strip=True
             )
         return self._act(
             session, piece_id, Action.COMPLETE, expected_version, reason=note, changes=changes
@@ -225,7 +230,7 @@ class Workflow(EngineParts):
         motive: Motive | None = None,
         changes: dict[str, str] | None = None,
     ) -> Piece:
-        reason = reason.strip()
+        reason = check_field("reason", reason.strip(" \n\t"), label="Commentaire", multiline=True)
         if piece_action(action).comment and not reason:
             what = COMMENT_PROMPTS[action][2]
             raise UsageError(

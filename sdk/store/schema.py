@@ -1,4 +1,5 @@
 """Database schema (SQLAlchemy Core). Money is stored in integer cents, never REAL.
+The widths of typed text come from `field_limits.LIMITS`, which the core checks first.
 
 Indexes follow the queries: Synthèse reads by holder structure, Rechercher by actor structure
 and deposit date, structure search by identifier prefix, name key prefix and postcode+city.
@@ -6,12 +7,13 @@ and deposit date, structure search by identifier prefix, name key prefix and pos
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +23,48 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import Date as _Date
+from sqlalchemy import DateTime as _DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from ..field_limits import LIMITS
+
+log = logging.getLogger("decompte.store")
+
+
+class _Lenient(TypeDecorator[Any]):
+    """A date column whose unreadable stored value (a SQLite text that is no date, written
+    by hand or by an older tool) reads as None with a log line, instead of an exception that
+    would abort the whole query and with it every listing that row appears in. The readers
+    (`store/rows.py`) then skip or degrade the row."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        inner = super().result_processor(dialect, coltype)
+        if inner is None:
+            return None
+
+        def process(value: object) -> object:
+            try:
+                return inner(value)
+            except (ValueError, TypeError):
+                log.warning("Date illisible dans la base, ignorée : %r", value)
+                return None
+
+        return process
+
+
+class Date(_Lenient):
+    impl = _Date
+    cache_ok = True
+
+
+class DateTime(_Lenient):
+    impl = _DateTime
+    cache_ok = True
+
 
 metadata = MetaData()
 
@@ -28,19 +72,19 @@ structures = Table(
     "structures",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("identifier", String(40), nullable=False),
-    Column("identifier_type", String(20), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("name_key", String(200), nullable=False),
-    Column("label", String(200), nullable=False, default=""),
-    Column("line1", String(200), nullable=False, default=""),
-    Column("postcode", String(10), nullable=False, default=""),
-    Column("city", String(100), nullable=False, default=""),
-    Column("city_key", String(100), nullable=False, default=""),
-    Column("country", String(2), nullable=False, default="FR"),
+    Column("identifier", String(LIMITS["identifier"]), nullable=False),
+    Column("identifier_type", String(LIMITS["identifier_type"]), nullable=False),
+    Column("name", String(LIMITS["name"]), nullable=False),
+    Column("name_key", String(LIMITS["name"]), nullable=False),
+    Column("label", String(LIMITS["label"]), nullable=False, default=""),
+    Column("line1", String(LIMITS["line1"]), nullable=False, default=""),
+    Column("postcode", String(LIMITS["postcode"]), nullable=False, default=""),
+    Column("city", String(LIMITS["city"]), nullable=False, default=""),
+    Column("city_key", String(LIMITS["city"]), nullable=False, default=""),
+    Column("country", String(LIMITS["country"]), nullable=False, default="FR"),
     Column("active", Boolean, nullable=False, default=True),
     Column("public", Boolean, nullable=False, default=False),
-    Column("routing_mode", String(30), nullable=False, default="none"),
+    Column("routing_mode", String(LIMITS["routing_mode"]), nullable=False, default="none"),
     UniqueConstraint("identifier", "identifier_type", name="uq_structure_identifier"),
     Index("ix_structures_name_key", "name_key"),
     Index("ix_structures_postcode_city", "postcode", "city_key", "name_key"),
@@ -51,9 +95,9 @@ bank_accounts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("structure_id", ForeignKey("structures.id"), nullable=False, index=True),
-    Column("label", String(100), nullable=False, default=""),
-    Column("iban", String(34), nullable=False),
-    Column("bic", String(11), nullable=False, default=""),
+    Column("label", String(LIMITS["bank_label"]), nullable=False, default=""),
+    Column("iban", String(LIMITS["iban"]), nullable=False),
+    Column("bic", String(LIMITS["bic"]), nullable=False, default=""),
 )
 
 services = Table(
@@ -61,8 +105,8 @@ services = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("structure_id", ForeignKey("structures.id"), nullable=False),
-    Column("code", String(100), nullable=False),
-    Column("label", String(200), nullable=False, default=""),
+    Column("code", String(LIMITS["service_code"]), nullable=False),
+    Column("label", String(LIMITS["service_label"]), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
     Column("ej_required", Boolean, nullable=False, default=False),
     UniqueConstraint("structure_id", "code", name="uq_service_code"),
@@ -72,10 +116,10 @@ users = Table(
     "users",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("login", String(200), nullable=False, unique=True),
-    Column("email", String(200), nullable=False),
-    Column("last_name", String(100), nullable=False),
-    Column("first_name", String(100), nullable=False),
+    Column("login", String(LIMITS["login"]), nullable=False, unique=True),
+    Column("email", String(LIMITS["email"]), nullable=False),
+    Column("last_name", String(LIMITS["last_name"]), nullable=False),
+    Column("first_name", String(LIMITS["first_name"]), nullable=False),
     Column("password_hash", String(300), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=False),
     Column("activation_code", String(64), nullable=False, default=""),
@@ -88,7 +132,7 @@ memberships = Table(
     metadata,
     Column("user_id", ForeignKey("users.id"), primary_key=True),
     Column("structure_id", ForeignKey("structures.id"), primary_key=True, index=True),
-    Column("role", String(30), nullable=False),
+    Column("role", String(LIMITS["member_role"]), nullable=False),
 )
 
 attachment_requests = Table(
@@ -107,7 +151,7 @@ structure_spaces = Table(
     "structure_spaces",
     metadata,
     Column("structure_id", ForeignKey("structures.id"), primary_key=True),
-    Column("space", String(40), primary_key=True),
+    Column("space", String(LIMITS["space"]), primary_key=True),
     Column("mode", String(20), nullable=False),
 )
 
@@ -116,7 +160,7 @@ space_subscriptions = Table(
     metadata,
     Column("user_id", ForeignKey("users.id"), primary_key=True),
     Column("structure_id", ForeignKey("structures.id"), primary_key=True),
-    Column("space", String(40), primary_key=True),
+    Column("space", String(LIMITS["space"]), primary_key=True),
     Column("status", String(20), nullable=False),
     Column("decided_by", ForeignKey("users.id"), nullable=True),
 )
@@ -125,8 +169,8 @@ marches = Table(
     "marches",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("number", String(60), nullable=False, unique=True),
-    Column("object", String(300), nullable=False, default=""),
+    Column("number", String(LIMITS["marche_number"]), nullable=False, unique=True),
+    Column("object", String(LIMITS["marche_object"]), nullable=False, default=""),
 )
 
 marche_actors = Table(
@@ -135,8 +179,8 @@ marche_actors = Table(
     Column("id", Integer, primary_key=True),
     Column("marche_id", ForeignKey("marches.id"), nullable=False, index=True),
     Column("structure_id", ForeignKey("structures.id"), nullable=False, index=True),
-    Column("role", String(30), nullable=False),
-    Column("service_code", String(100), nullable=False, default=""),
+    Column("role", String(LIMITS["actor_role"]), nullable=False),
+    Column("service_code", String(LIMITS["service_code"]), nullable=False, default=""),
     Column("direct_payment", Boolean, nullable=False, default=False),
     Column("validator_structure_id", ForeignKey("structures.id"), nullable=True),
     UniqueConstraint("marche_id", "structure_id", "role", name="uq_marche_actor"),
@@ -146,7 +190,7 @@ marche_engagements = Table(
     "marche_engagements",
     metadata,
     Column("marche_id", ForeignKey("marches.id"), primary_key=True),
-    Column("number", String(50), primary_key=True),
+    Column("number", String(LIMITS["engagement"]), primary_key=True),
 )
 
 dossiers = Table(
@@ -177,18 +221,18 @@ pieces = Table(
     Column("id", Integer, primary_key=True),
     Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
     Column("previous_id", ForeignKey("pieces.id"), nullable=True, index=True),
-    Column("cadre", String(80), nullable=False),
-    Column("number", String(35), nullable=False),
+    Column("cadre", String(LIMITS["cadre"]), nullable=False),
+    Column("number", String(LIMITS["piece_number"]), nullable=False),
     Column("issue_date", Date, nullable=False),
     Column("due_date", Date, nullable=True),
-    Column("currency", String(3), nullable=False),
-    Column("vat_type", String(20), nullable=False),
-    Column("exemption_motive", String(200), nullable=False, default=""),
-    Column("payment_mode", String(20), nullable=False),
-    Column("engagement", String(50), nullable=False, default=""),
-    Column("service_code", String(100), nullable=False, default=""),
-    Column("iban", String(34), nullable=False, default=""),
-    Column("bic", String(11), nullable=False, default=""),
+    Column("currency", String(LIMITS["currency"]), nullable=False),
+    Column("vat_type", String(LIMITS["vat_type"]), nullable=False),
+    Column("exemption_motive", String(LIMITS["exemption_motive"]), nullable=False, default=""),
+    Column("payment_mode", String(LIMITS["payment_mode"]), nullable=False),
+    Column("engagement", String(LIMITS["engagement"]), nullable=False, default=""),
+    Column("service_code", String(LIMITS["service_code"]), nullable=False, default=""),
+    Column("iban", String(LIMITS["iban"]), nullable=False, default=""),
+    Column("bic", String(LIMITS["bic"]), nullable=False, default=""),
     Column("total_ht", BigInteger, nullable=False),
     Column("total_vat", BigInteger, nullable=False),
     Column("total_ttc", BigInteger, nullable=False),
@@ -213,7 +257,7 @@ pieces = Table(
     Column("deposited_at", DateTime, nullable=False),
     Column("certificate", String(40), nullable=False, unique=True),
     Column("file_sha256", ForeignKey("files.sha256"), nullable=True),
-    Column("file_name", String(200), nullable=False, default=""),
+    Column("file_name", String(LIMITS["piece_file_name"]), nullable=False, default=""),
     Column("file_format", String(30), nullable=False, default=""),
     Column("downloaded", Boolean, nullable=False, default=False),
     Column("comment", Text, nullable=False, default=""),
@@ -237,7 +281,7 @@ piece_vat_lines = Table(
     metadata,
     Column("piece_id", ForeignKey("pieces.id"), primary_key=True),
     Column("position", Integer, primary_key=True),
-    Column("rate", String(10), nullable=False),
+    Column("rate", String(LIMITS["vat_rate"]), nullable=False),
     Column("base", BigInteger, nullable=False),
     Column("amount", BigInteger, nullable=False),
 )
@@ -248,9 +292,9 @@ attachments = Table(
     Column("id", Integer, primary_key=True),
     Column("piece_id", ForeignKey("pieces.id"), nullable=False, index=True),
     Column("sha256", ForeignKey("files.sha256"), nullable=False),
-    Column("name", String(50), nullable=False),
-    Column("kind", String(40), nullable=False, default=""),
-    Column("designation", String(200), nullable=False, default=""),
+    Column("name", String(LIMITS["file_name"]), nullable=False),
+    Column("kind", String(LIMITS["attachment_kind"]), nullable=False, default=""),
+    Column("designation", String(LIMITS["attachment_designation"]), nullable=False, default=""),
     Column("size", BigInteger, nullable=False),
 )
 
@@ -262,7 +306,7 @@ events = Table(
     Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
     Column("at", DateTime, nullable=False),
     Column("user_id", ForeignKey("users.id"), nullable=True),
-    Column("user_login", String(200), nullable=False),
+    Column("user_login", String(LIMITS["login"]), nullable=False),
     Column("structure_id", ForeignKey("structures.id"), nullable=True),
     Column("acting_role", String(40), nullable=False),
     Column("action", String(20), nullable=False),
