@@ -93,9 +93,9 @@ def corpus(root: Path, db: str) -> list[Case]:
         lenient = NAMED if value in ("0", "-1", "١٢") else REFUSED
         for command in (["show"], ["history"], ["certificate"], ["process", "take"]):
             add("id", lenient, [*command, value], "moe")
-        add("id", REFUSED, ["download", value, f"--to={folder}"], "moe")
-        add("id", REFUSED, ["dossier", value], "moe")
-        add("id", REFUSED, ["attach", "accept", value], "moe")
+        add("id", lenient, ["download", value, f"--to={folder}"], "moe")
+        add("id", lenient, ["dossier", value], "moe")
+        add("id", lenient, ["attach", "accept", value], "moe")
         for option in ("--page", "--per-page"):
             add("page", lenient, ["synthese", f"{option}={value}"], "moe")
         add("page", lenient, ["structure", "search", f"--limit={value}"], "moe")
@@ -607,13 +607,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="résumé en JSON")
     parser.add_argument("--no-access", action="store_true", help="sans la matrice d'accès")
     args = parser.parse_args(argv)
-    H.memoize_password_checks()
     tally, failures = Tally(), defaultdict(list)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hostile-") as tmp:
         root = Path(tmp)
         dev_null_leftovers = {p for p in Path("/dev").glob("null?*")}
-        with H.cli_environment(root):
+        with H.memoized_password_checks(), H.cli_environment(root):
             store = build_store(root, args.db_url)
             try:
                 run_corpus(store, root, tally, failures)

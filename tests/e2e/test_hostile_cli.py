@@ -78,8 +78,7 @@ def _build(target: str) -> None:
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("hostile")
-    H.memoize_password_checks()
-    with H.cli_environment(root):
+    with H.memoized_password_checks(), H.cli_environment(root):
         yield root
 
 
