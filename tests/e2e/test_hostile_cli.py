@@ -34,7 +34,9 @@ from support import LOGINS
 
 PG_SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 COMMANDS = H.commands()
-ROLE_LOGINS = (LOGINS["titulaire"], LOGINS["moe"], LOGINS["moa"], LOGINS["sf"], LOGINS["clerk"])
+ROLE_LOGINS = tuple(
+    LOGINS[k] for k in ("titulaire", "cotraitant", "soustraitant", "moe", "moa", "sf", "clerk")
+)
 
 # -- one demo store per engine, restored after a run that wrote ---------------------------------
 
