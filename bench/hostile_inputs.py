@@ -418,10 +418,16 @@ def origin(argv: list[str]) -> str:
     except SystemExit:
         return "argparse"
     except BaseException as exc:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if "decompte" in f.filename]
-        frame = frames[-1] if frames else traceback.extract_tb(exc.__traceback__)[-1]
-        where = frame.filename.split("/wt-fuzz/")[-1].split("site-packages/")[-1]
-        return f"{type(exc).__name__} at {where}:{frame.lineno} ({frame.name})"
+        import decompte.sdk
+
+        home = str(Path(decompte.sdk.__file__).resolve().parent.parent) + os.sep
+        every = traceback.extract_tb(exc.__traceback__)
+        ours = [f for f in every if f.filename.startswith(home)]
+        frame = ours[-1] if ours else every[-1]
+        where = f"{frame.filename.removeprefix(home)}:{frame.lineno} ({frame.name})"
+        if ours and every[-1] is not ours[-1]:  # raised inside a library called from there
+            where += f" via {Path(every[-1].filename).parent.name}/{Path(every[-1].filename).name}"
+        return f"{type(exc).__name__} at {where}"
     finally:
         sys.stdout, sys.stderr, sys.stdin = saved
         os.environ.pop("DECOMPTE_DEBUG", None)
