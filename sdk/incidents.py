@@ -59,3 +59,12 @@ def internal_error(exc: BaseException) -> dict[str, object]:
         "sans risque, rien n'a été enregistré à moitié",
         "incident": incident,
     }
+
+
+def failure_text(exc: BaseException) -> str:
+    """How a plugin's or a rule's failure is named to the user: the exception's type and an
+    incident id, never its text (it may quote SQL or someone else's data); the detail goes
+    to the log like an internal error's."""
+    incident, path = record(exc)
+    where = f", détail dans {path}" if path else ""
+    return f"{type(exc).__name__} (incident {incident}{where})"

@@ -33,6 +33,7 @@ from .errors import DecompteError, NotFound, UsageError
 from .export import Exporter
 from .findings import Finding, Severity
 from .hookspecs import EVENT_HOOKS, PROJECT, DecompteSpecs
+from .incidents import failure_text
 from .pluginapi import Command, CommandContext, PluginView, UserActions, check_settings
 from .states import STATES, State
 from .transitions import BUILTIN_TRANSITIONS, TRANSITIONS, Transition, row_problem
@@ -162,7 +163,7 @@ class PluginHost:
             obj = _resolve(plugin)
             self.pm.register(obj, name=name)
         except Exception as exc:  # import error, bad hook signature, duplicate object…
-            return self._fail(info, "chargement", f"{type(exc).__name__}: {exc}")
+            return self._fail(info, "chargement", failure_text(exc))
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
@@ -231,7 +232,7 @@ class PluginHost:
         except Exception as exc:
             if reraise and isinstance(exc, DecompteError):
                 raise
-            message = f"{what} du plugin {plugin} a échoué : {type(exc).__name__}: {exc}"
+            message = f"{what} du plugin {plugin} a échoué : {failure_text(exc)}"
             outcome.problem = self._problem(plugin, hook, message)
             if reraise:
                 raise PluginFailed(
@@ -357,9 +358,7 @@ class PluginHost:
                     found.append(f if f.rule_id else dataclasses.replace(f, rule_id=rule_id))
                 findings += found
             except Exception as exc:
-                message = (
-                    f"La règle {rule_id} du plugin {plugin} a échoué : {type(exc).__name__}: {exc}"
-                )
+                message = f"La règle {rule_id} du plugin {plugin} a échoué : {failure_text(exc)}"
                 self._problem(plugin, "decompte_rules", message)
                 findings.append(Finding(rule_id, Severity.ERROR, "", message, _rule_hint(plugin)))
         return findings + self._cache["rules_failed"]
@@ -541,9 +540,13 @@ def add_cli_commands(
             parser = subparsers.add_parser(
                 command.name, help=command.help, description=command.help
             )
-        except Exception as exc:  # argparse refuses a name the CLI already has
+        except Exception:  # argparse refuses a name the CLI already has
             plugin = host._commands()[command.name][0]
-            host._problem(plugin, "decompte_commands", f"commande {command.name} : {exc}")
+            host._problem(
+                plugin,
+                "decompte_commands",
+                f"commande {command.name} : ce nom est déjà celui d'une commande de decompte",
+            )
             continue
         for arg in command.arguments:
             parser.add_argument(

@@ -666,12 +666,14 @@ def check_draft(
                 f if f.rule_id else dataclasses.replace(f, rule_id=rule_id) for f in r(draft, ctx)
             )
         except Exception as exc:  # a plugin bug must not silently skip its check
+            from .incidents import failure_text
+
             found.append(
                 Finding(
                     rule_id,
                     Severity.ERROR,
                     "",
-                    f"La règle {rule_id} a échoué : {type(exc).__name__}: {exc}",
+                    f"La règle {rule_id} a échoué : {failure_text(exc)}",
                     "Signalez l'anomalie à l'auteur de la règle ; le dépôt reste bloqué",
                 )
             )

@@ -17,6 +17,16 @@ from decompte.sdk.store import open_store
 from support import LOGINS, TODAY, Clock, make_draft, quiet_core
 
 
+@pytest.fixture(scope="session", autouse=True)
+def incident_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Incidents the tests provoke (failing plugins, rules) go to a scratch log, not to the
+    developer's own log folder; subprocesses inherit it."""
+    folder = tmp_path_factory.mktemp("incidents")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DECOMPTE_LOG_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("template") / "demo.db"

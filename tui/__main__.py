@@ -7,11 +7,12 @@ Both paths import only the config loader and the app before the first frame.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
 from decompte.sdk.cli import add_globals, guarded
+from decompte.sdk.cli.parser import FrenchParser
+from decompte.sdk.errors import UsageError
 
 
 def launch(db: str, config_file: str, *, demo: bool, theme: str | None, mouse: bool) -> int:
@@ -30,18 +31,23 @@ def launch(db: str, config_file: str, *, demo: bool, theme: str | None, mouse: b
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    pre = argparse.ArgumentParser(add_help=False)
+    words = list(sys.argv[1:] if argv is None else argv)
+    pre = FrenchParser(prog="decompte", add_help=False, allow_abbrev=False)
     add_globals(pre)
-    args, rest = pre.parse_known_args(argv)
+    as_json = "--json" in words
+    try:
+        args, rest = pre.parse_known_args(words)
+    except UsageError:  # a global option without its value: the CLI names it, in French
+        rest = words
     if rest:
         from decompte.sdk.cli import main as headless
 
-        return headless(argv)
+        return headless(words)
     return guarded(
         lambda: launch(
             args.db, args.config, demo=args.demo, theme=args.theme, mouse=not args.no_mouse
         ),
-        as_json=args.json,
+        as_json=as_json,
     )
 
 

@@ -62,14 +62,6 @@ def human(text: str) -> str:
     return printable(text, multiline=True)
 
 
-def error_text(exc: BaseException) -> str:
-    """How the CLI prints a named error to a person, its findings below it, neutralised
-    (the message may quote what another user stored): « Erreur : … »."""
-    lines = [f"Erreur : {printable(str(exc), multiline=True)}"]
-    lines += [f"  {printable(str(f))}" for f in getattr(exc, "findings", [])]
-    return "\n".join(lines)
-
-
 def money(value: Decimal) -> str:
     return format_amount(value)
 

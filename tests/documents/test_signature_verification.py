@@ -255,9 +255,11 @@ def test_bad_trust_bundle_is_a_named_usage_error(
     path = config_file(tmp_path, f"[signatures]\n{body}\n")
     with pytest.raises(UsageError) as caught:
         load_config(path)
-    assert words in caught.value.message
-    assert caught.value.field == str(path)
-    assert caught.value.exit_code == 2
+    error = caught.value
+    assert words in f"{error.field} {error.message}"
+    assert error.field.startswith("signatures.")  # the key, like every configuration error
+    assert str(path) in error.message  # and the file
+    assert error.exit_code == 2
 
 
 # --- through the CLI and a deposit ----------------------------------------------------------

@@ -81,11 +81,6 @@ def test_text_output_shows_markup_and_escapes_literally(hostile_db: Path) -> Non
     assert MARKUP in out.stdout and "\\u001b[2J" in out.stdout and "\\u202e" in out.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the error printer (sdk/cli/__init__.py, helper `cli`) is to print "
-    "output.error_text(exc); remove this marker once it does",
-)
 def test_an_error_quoting_a_stored_value_is_neutralised(hostile_db: Path) -> None:
     with sqlite3.connect(hostile_db) as conn:
         (number,) = conn.execute("SELECT number FROM marches ORDER BY id LIMIT 1").fetchone()
@@ -187,13 +182,3 @@ def test_certificate_out(demo_db: Path, tmp_path: Path) -> None:
     out = run(demo_db, "--json", "certificate", f"#{piece_id}", "--out", str(tmp_path), login="moe")
     assert out.returncode == 0, out.stderr
     assert Path(json.loads(out.stdout)["path"]).parent == tmp_path
-
-
-def test_error_text_neutralises_message_and_findings() -> None:
-    from decompte.sdk.cli.output import error_text
-    from decompte.sdk.errors import ValidationRefused
-    from decompte.sdk.findings import Finding
-
-    exc = ValidationRefused([Finding("X", "error", "f", HOSTILE, hint=HOSTILE)])
-    text = error_text(exc)
-    assert text.startswith("Erreur : ") and unsafe_in(text) == [] and MARKUP in text

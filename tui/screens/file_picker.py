@@ -49,7 +49,10 @@ def describe_file(path: Path, piece: bool) -> tuple[str, list[str]]:
             from decompte.sdk.documents.attachments import check_attachment
         except ImportError:
             return "", []
-        return "", [f"{f.message}" for f in check_attachment(path)]
+        try:  # a read stopped by the safety net (« réessayez ») or a file gone meanwhile
+            return "", [f"{f.message}" for f in check_attachment(path)]
+        except Exception as exc:
+            return "", [getattr(exc, "message", str(exc))]
     try:
         from decompte.sdk.documents.inspection import inspect_file
     except ImportError:
