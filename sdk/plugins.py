@@ -36,6 +36,7 @@ from .hookspecs import EVENT_HOOKS, PROJECT, DecompteSpecs
 from .incidents import failure_text
 from .pluginapi import Command, CommandContext, PluginView, UserActions, check_settings
 from .states import STATES, State
+from .text_safety import printable
 from .transitions import BUILTIN_TRANSITIONS, TRANSITIONS, Transition, row_problem
 
 if TYPE_CHECKING:
@@ -163,7 +164,9 @@ class PluginHost:
             obj = _resolve(plugin)
             self.pm.register(obj, name=name)
         except Exception as exc:  # import error, bad hook signature, duplicate object…
-            return self._fail(info, "chargement", failure_text(exc))
+            # Loading runs the plugin's own code before any data is read: its message (an unknown
+            # hook, a missing module) speaks of that code and helps its author.
+            return self._fail(info, "chargement", printable(f"{type(exc).__name__}: {exc}"))
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:

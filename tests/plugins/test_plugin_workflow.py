@@ -49,9 +49,10 @@ def test_a_crashing_rule_is_a_blocking_finding_not_a_crash(plugged, draft):
     findings = core.workflow.check(titulaire, draft(A4, "PDM-T-1", engagement="EJ2025000001"))
     crash = [f for f in findings if f.rule_id == "erp.crash"]
     assert len(crash) == 1 and crash[0].severity == "error"
-    assert crash[0].message == (
-        "La règle erp.crash du plugin erp a échoué : ZeroDivisionError: division by zero"
+    assert crash[0].message.startswith(
+        "La règle erp.crash du plugin erp a échoué : ZeroDivisionError (incident "
     )
+    assert "division by zero" not in crash[0].message  # the exception's text: log only
     assert "désactivez-le" in crash[0].hint
     assert any(f.rule_id == "erp.ej_prefix" for f in findings)  # the next rule still ran
     with pytest.raises(ValidationRefused):
@@ -66,9 +67,10 @@ def test_a_rules_hook_that_raises_blocks_with_its_name(plugged, draft):
 
     core = plugged({"erp": SimpleNamespace(decompte_rules=hookimpl(broken))})
     findings = core.workflow.check(session(core, "titulaire"), draft(A4, "PDM-T-2"))
-    assert [f.message for f in findings if f.rule_id == "plugin.erp"] == [
-        "Le hook decompte_rules du plugin erp a échoué : ImportError: module de règles absent"
-    ]
+    (message,) = [f.message for f in findings if f.rule_id == "plugin.erp"]
+    assert message.startswith(
+        "Le hook decompte_rules du plugin erp a échoué : ImportError (incident "
+    )
 
 
 def test_disabling_the_faulty_plugin_lets_the_deposit_through(plugged, draft):
@@ -195,7 +197,7 @@ def test_a_crashing_command_is_reported_with_its_plugin(plugged):
     with pytest.raises(PluginFailed) as failed:
         core.plugins.run_command("casse", core, session(core, "moe"))
     assert str(failed.value).startswith(
-        "cmd: La commande casse du plugin cmd a échoué : KeyError: 'absent'"
+        "cmd: La commande casse du plugin cmd a échoué : KeyError (incident "
     )
     assert failed.value.exit_code == 1
 
