@@ -158,6 +158,7 @@ def corpus(root: Path, db: str) -> list[Case]:
         for command in (["config"], ["synthese"]):
             add("--config", REFUSED, ["--config", path, *command], "moe")
     # field contents: controls, bidi, NUL, over-long
+    MULTILINE = ("--reason", "--comment")
     hostile_texts = (*H.CONTROL_AND_BIDI, "x" * 5000, "\udcff")
 
     def fields_of(base: list[str], who: str, fields: dict[str, str]) -> None:
@@ -168,7 +169,10 @@ def corpus(root: Path, db: str) -> list[Case]:
                     *base,
                     *[f"{k}={value if k == field_name else v}" for k, v in fields.items()],
                 ]
-                add(f"field {base[0]} {field_name}", REFUSED, argv, who, json_too=False)
+                # reasons and comments are multi-line: a line feed or a tab is text there
+                layout = field_name in MULTILINE and value in ("a\nb", "a\tb")
+                want = NAMED if layout else REFUSED
+                add(f"field {base[0]} {field_name}", want, argv, who, json_too=False)
 
     fields_of(
         ["user", "register", "nouveau.compte@exemple.fr"],
@@ -234,7 +238,7 @@ def corpus(root: Path, db: str) -> list[Case]:
     for number in ("/tmp/evil", "../../evil", "a/b", "a\\b", "PDM:1", "x" * 300, " HX", ""):
         add(
             "piece number",
-            REFUSED if number else NAMED,
+            REFUSED if number and number != "a/b" else NAMED,  # FA/2026/001 is a number
             deposit(**{"--number": number}),
             "titulaire",
         )
@@ -266,7 +270,10 @@ def corpus(root: Path, db: str) -> list[Case]:
         ["download", "PDM-2026-05", f"--to={root / 'new' / 'deep'}"],
         "moe",
     )
-    add("download target", ACCEPTED, ["download", "PDM-2026-05", f"--to={folder}"], "moe")
+    fresh = root / "fresh-download"
+    fresh.mkdir(exist_ok=True)  # `folder` already holds this piece's files: exit 6 there
+    add("download target", ACCEPTED, ["download", "PDM-2026-05", f"--to={fresh}"], "moe")
+    add("download target", REFUSED, ["download", "PDM-2026-05", f"--to={fresh}"], "moe")
     add(
         "certificate target",
         REFUSED,
@@ -571,6 +578,7 @@ def run_access(root: Path, tally: Tally, failures: dict[str, list[str]]) -> None
                 count += 1
                 want = M.expected(command, role, situation)
                 target = root / "access" / "cell" / str(count)
+                target.mkdir(parents=True, exist_ok=True)  # downloads need an existing folder
                 core = world.fresh_core(situation, target) if want == M.PASSES else cores[situation]
                 tally.access += 1
                 cell = f"{command} as {role.key} ({situation}), expected {want}"

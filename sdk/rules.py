@@ -144,6 +144,14 @@ def number_format(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
         bad = sorted({ch for ch in d.number if not _NUMBER_CHARS.fullmatch(ch)})
         shown = ", ".join("« espace »" if ch.isspace() else f"« {ch} »" for ch in bad)
         yield error("number", f"Caractères refusés dans le numéro : {shown}", hint)
+    elif not (d.number[0].isalnum() and d.number[-1].isalnum()) or "//" in d.number:
+        # « FA/2026/001 » is a number; « /tmp/x », « x/ » or « a//b » are paths or typos
+        # that would become file and folder names on the recipient's side.
+        yield error(
+            "number",
+            "Le numéro doit commencer et finir par une lettre ou un chiffre, sans « // »",
+            hint,
+        )
 
 
 @rule("number.unique")

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import states as S
 from .. import vocabulary as V
+from ..errors import UsageError
 from .context import Context
 from .output import table
 
@@ -28,7 +29,15 @@ def sweep(ctx: Context) -> int:
 
 
 def cadres(ctx: Context) -> int:
-    rows = [c for c in ctx.core.cadres if not ctx.args.role or c.depositor == ctx.args.role]
+    role = ctx.args.role.strip().upper()
+    depositors = sorted({str(c.depositor) for c in ctx.core.cadres})
+    if role and role not in depositors:  # an empty table would read as « no cadre for you »
+        raise UsageError(
+            f"Rôle inconnu : {role}",
+            field="--role",
+            hint="rôles possibles : " + ", ".join(f"{r} ({V.role_label(r)})" for r in depositors),
+        )
+    rows = [c for c in ctx.core.cadres if not role or c.depositor == role]
     ctx.emit(
         {"cadres": rows},
         table(

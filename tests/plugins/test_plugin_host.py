@@ -227,9 +227,7 @@ def test_a_crashing_listener_is_reported_and_the_others_still_hear():
     )
     assert "boom" not in problem.message.split(":", 1)[1]  # its text is in the incident log
     assert sorted(host.exporters()) == ["csv", "fec", "pivot"]
-    assert any(
-        p.hook == "decompte_exporters" and "(incident " in p.message for p in host.problems
-    )
+    assert any(p.hook == "decompte_exporters" and "(incident " in p.message for p in host.problems)
 
 
 def test_unknown_events_and_closed_hosts_are_silent():

@@ -155,7 +155,7 @@ def test_decorator_stamps_rule_id_and_check_draft_accepts_custom_rules(draft, ct
 # --- numbering -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number", ["A" * 35, "a-Z_0+9/x", "2024/12"])
+@pytest.mark.parametrize("number", ["A" * 35, "a-Z_0+9/x", "2024/12", "FA/2026/001", "7"])
 def test_number_format_accepts(draft, ctx, number):
     draft.number = number
     assert fired(draft, ctx, "number.format") == []
@@ -169,6 +169,10 @@ def test_number_format_accepts(draft, ctx, number):
         ("FAC 001", "« espace »"),
         ("FAC.001", "« . »"),
         ("FACTUREÉ", "« É »"),
+        ("/tmp/x", "commencer et finir"),
+        ("FA/2026/", "commencer et finir"),
+        ("-rf", "commencer et finir"),
+        ("FA//001", "« // »"),
     ],
 )
 def test_number_format_refuses(draft, ctx, number, fragment):
