@@ -238,7 +238,8 @@ def corpus(root: Path, db: str) -> list[Case]:
     for number in ("/tmp/evil", "../../evil", "a/b", "a\\b", "PDM:1", "x" * 300, " HX", ""):
         add(
             "piece number",
-            REFUSED if number and number != "a/b" else NAMED,  # FA/2026/001 is a number
+            # FA/2026/001 is a number; surrounding spaces are trimmed as the portal does
+            NAMED if number in ("a/b", " HX", "") else REFUSED,
             deposit(**{"--number": number}),
             "titulaire",
         )
@@ -272,8 +273,9 @@ def corpus(root: Path, db: str) -> list[Case]:
     )
     fresh = root / "fresh-download"
     fresh.mkdir(exist_ok=True)  # `folder` already holds this piece's files: exit 6 there
-    add("download target", ACCEPTED, ["download", "PDM-2026-05", f"--to={fresh}"], "moe")
-    add("download target", REFUSED, ["download", "PDM-2026-05", f"--to={fresh}"], "moe")
+    downloads = ["download", "PDM-2026-05", f"--to={fresh}"]
+    add("download target", ACCEPTED, downloads, "moe", json_too=False)
+    add("download target", REFUSED, downloads, "moe", json_too=False)  # never over a file
     add(
         "certificate target",
         REFUSED,

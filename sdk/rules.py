@@ -29,6 +29,7 @@ from .amounts import (
     rate_problem,
     vat_amount,
 )
+from .currencies import CIRCULATING
 from .field_limits import LIMITS
 from .findings import Finding, Severity
 from .model import ActorRole, IdentifierType, PaymentMode, PieceDraft, RoutingMode, VatType
@@ -49,7 +50,6 @@ PSEUDO_SERVICE = "FACTURES_PUBLIQUES"
 NUMBER_MAX = LIMITS["piece_number"]
 ENGAGEMENT_MAX = LIMITS["engagement"]
 _NUMBER_CHARS = re.compile(r"[A-Za-z0-9+\-_/]*", re.ASCII)
-_CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
 _ROLE_LABELS = {
     ActorRole.FOURNISSEUR: "le fournisseur (titulaire)",
     ActorRole.COTRAITANT: "un cotraitant",
@@ -616,10 +616,11 @@ def cadre_role(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("currency")
 def currency(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
-    if not _CURRENCY.fullmatch(d.currency):
+    if d.currency not in CIRCULATING:
         yield error(
             "currency",
-            f"Devise « {d.currency} » invalide : code ISO 4217 de 3 lettres majuscules attendu",
+            f"Devise « {d.currency} » invalide : code ISO 4217 d'une monnaie en circulation "
+            "attendu",
             "Saisissez par exemple EUR",
         )
     elif d.currency != "EUR":

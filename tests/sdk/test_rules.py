@@ -547,7 +547,16 @@ def test_cadre_role_mismatch(draft, ctx):
 
 @pytest.mark.parametrize(
     ("code", "severity"),
-    [("EUR", None), ("USD", Severity.WARNING), ("eur", Severity.ERROR), ("EURO", Severity.ERROR)],
+    [
+        ("EUR", None),
+        ("USD", Severity.WARNING),
+        ("XPF", Severity.WARNING),  # the CFP franc is a currency: overseas collectivities
+        ("eur", Severity.ERROR),
+        ("EURO", Severity.ERROR),
+        ("XXX", Severity.ERROR),  # ISO 4217's "no currency"
+        ("XAU", Severity.ERROR),  # gold
+        ("ABC", Severity.ERROR),
+    ],
 )
 def test_currency(draft, ctx, code, severity):
     draft.currency = code
