@@ -13,17 +13,18 @@ from pathlib import Path
 from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from . import vocabulary as V
 from .access import Verb
 from .cadres import Cadre
 from .draft_input import clean_draft
 from .engine_parts import EngineParts
 from .errors import Conflict, ValidationRefused
 from .extensions import Extensions
-from .field_limits import check_field
+from .field_limits import check_choice, check_field
 from .files_check import AttachmentInput, inspect_deposit
 from .findings import Finding, Severity, errors, warnings
 from .marches import load as load_marche
-from .model import Piece, PieceDraft, RoutingMode
+from .model import AttachmentKind, Piece, PieceDraft, RoutingMode
 from .piece_rows import (
     load_piece,
     marche_id,
@@ -73,13 +74,13 @@ def _clean_attachment(i: int, item: AttachmentInput) -> AttachmentInput:
     check_field(
         f"{field}.name", item.display_name, limit_key="file_name", label="Nom de la pièce jointe"
     )
-    kind = check_field(
+    kind = check_choice(
         f"{field}.kind",
-        item.kind,
-        limit_key="attachment_kind",
+        item.kind.strip(),
+        AttachmentKind,
+        labels=V.ATTACHMENT_KIND_LABELS,
         label="Type de pièce jointe",
-        strip=True,
-    )
+    ).value
     designation = check_field(
         f"{field}.designation",
         item.designation,

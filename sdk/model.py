@@ -61,6 +61,18 @@ class PaymentMode(StrEnum):
     REPORT = "REPORT"
 
 
+class AttachmentKind(StrEnum):
+    """The « type » of an attachment (pièce jointe), as the deposit form offers it."""
+
+    FACTURE = "FACTURE"
+    BON_DE_COMMANDE = "BON_DE_COMMANDE"
+    DEMANDE_PAIEMENT_SOUS_TRAITANT = "DEMANDE_PAIEMENT_SOUS_TRAITANT"
+    PROCES_VERBAL = "PROCES_VERBAL"
+    ATTESTATION = "ATTESTATION"
+    SITUATION = "SITUATION"
+    AUTRE = "AUTRE"
+
+
 SPACE_WORKS = "FACTURES_TRAVAUX"
 
 

@@ -366,6 +366,17 @@ VAT_TYPE_LABELS = {
     "SANS_TVA": "Sans TVA",
 }
 
+#: Attachment types (« type de pièce jointe »), keyed by `model.AttachmentKind` value.
+ATTACHMENT_KIND_LABELS = {
+    "FACTURE": "Facture",
+    "BON_DE_COMMANDE": "Bon de commande",
+    "DEMANDE_PAIEMENT_SOUS_TRAITANT": "Demande de paiement sous-traitant",
+    "PROCES_VERBAL": "Procès-verbal",
+    "ATTESTATION": "Attestation",
+    "SITUATION": "Situation de travaux",
+    "AUTRE": "Autre",
+}
+
 #: Payment modes (« mode de règlement »), keyed by `model.PaymentMode` value.
 PAYMENT_MODE_LABELS = {
     "VIREMENT": "Virement",

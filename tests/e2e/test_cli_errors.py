@@ -350,3 +350,26 @@ def test_read_only_postgresql_refuses_writes_by_name(tmp_path, capsys):
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def test_unknown_choices_are_named_with_the_allowed_values(demo_db, tmp_path, capsys):
+    """An enumerated value the product does not know is refused by name, never stored as is
+    (an unknown attachment type) nor answered by an empty table (an unknown role)."""
+    from decompte.sdk.demo import demo_pdf
+
+    code, data = run_json(capsys, ["--db", str(demo_db), "cadres", "--role", "FOO"])
+    assert (code, data["field"]) == (2, "--role")
+    assert "MOE (Maîtrise d'œuvre)" in data["hint"]
+    pdf = tmp_path / "piece.pdf"
+    pdf.write_bytes(demo_pdf("piece", ["test"]))
+    assert main(["--db", str(demo_db), "sweep"]) == 0  # a deposit sweeps first: done here
+    capsys.readouterr()
+    before = counts(demo_db)
+    argv = ["--db", str(demo_db), "--as", LOGINS["titulaire"], "deposit", "--cadre", "A4"]
+    argv += ["--number", "HX-1", "--date", "2026-11-20", "--marche", "2026-ECO-001"]
+    argv += ["--line", "20:1000,00", "--engagement", "EJ2026000123", "--file", str(pdf)]
+    argv += ["--attach", f"{pdf}:FOO:désignation", "--confirm"]
+    code, data = run_json(capsys, argv)
+    assert (code, data["field"]) == (2, "attachments[0].kind")
+    assert "PROCES_VERBAL (Procès-verbal)" in data["hint"]
+    assert counts(demo_db) == before

@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DirectoryTree, Input
 from textual.worker import get_current_worker
 
+from decompte.sdk import vocabulary as V
+
 from ..safe_text import Label, Select, Static
 from .base import Modal
 
@@ -21,15 +23,7 @@ if TYPE_CHECKING:
     from ..app import DecompteApp
 
 PIECE_SUFFIXES = {".pdf", ".xml"}
-ATTACHMENT_KINDS = (
-    ("Facture", "FACTURE"),
-    ("Bon de commande", "BON_DE_COMMANDE"),
-    ("Demande de paiement sous-traitant", "DEMANDE_PAIEMENT_SOUS_TRAITANT"),
-    ("Procès-verbal", "PROCES_VERBAL"),
-    ("Attestation", "ATTESTATION"),
-    ("Situation de travaux", "SITUATION"),
-    ("Autre", "AUTRE"),
-)
+ATTACHMENT_KINDS = tuple((label, code) for code, label in V.ATTACHMENT_KIND_LABELS.items())
 
 
 @dataclass(frozen=True)
