@@ -16,6 +16,14 @@ from .context import Context
 from .output import fields, table
 
 
+def _account_arguments(p: Any) -> None:
+    """What `user register` and `user create` both ask for a new account."""
+    p.add_argument("login")
+    p.add_argument("--last-name", required=True)
+    p.add_argument("--first-name", required=True)
+    p.add_argument("--email", default="", help="adresse de contact (par défaut : LOGIN)")
+
+
 def register(sub: Any) -> None:
     user = sub.add_parser("user", help="comptes utilisateurs").add_subparsers(
         dest="action", required=True
@@ -24,20 +32,14 @@ def register(sub: Any) -> None:
         "register",
         help="créer son compte (inactif) : le code d'activation est envoyé à l'adresse",
     )
-    p.add_argument("login")
-    p.add_argument("--last-name", required=True)
-    p.add_argument("--first-name", required=True)
-    p.add_argument("--email", default="", help="adresse de contact (par défaut : LOGIN)")
+    _account_arguments(p)
     p.set_defaults(func=user_register)
     p = user.add_parser(
         "create",
         help="gestionnaire : créer le compte d'un collègue rattaché à votre structure "
         "(le code d'activation est affiché, à lui transmettre)",
     )
-    p.add_argument("login")
-    p.add_argument("--last-name", required=True)
-    p.add_argument("--first-name", required=True)
-    p.add_argument("--email", default="", help="adresse de contact (par défaut : LOGIN)")
+    _account_arguments(p)
     p.set_defaults(func=user_create)
     p = user.add_parser(
         "reissue",

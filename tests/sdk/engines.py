@@ -26,7 +26,8 @@ SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-def _pg_database() -> Iterator[str]:
+def pg_database() -> Iterator[str]:
+    """A scratch PostgreSQL database's URL, dropped afterwards (skips when out of reach)."""
     psycopg = pytest.importorskip("psycopg")
     try:
         admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
@@ -61,7 +62,7 @@ def demo_core(kind: str, folder: Path, template: Path) -> Iterator[Core]:
         yield core
         core.close()
         return
-    for url in _pg_database():
+    for url in pg_database():
         store = open_store(url, files_dir=folder / "files")
         build_demo(lambda c, store=store: quiet_core(store, c), today=TODAY)
         core = quiet_core(store, clock)

@@ -25,6 +25,7 @@ from decompte.sdk.plugins import PluginHost
 from decompte.sdk.store import open_store
 from decompte.sdk.store.schema import users
 
+from engines import pg_database
 from support import LOGINS, TODAY, Clock, quiet_core
 
 GOOD = "Tres-Bon-Mot-2026"
@@ -343,26 +344,15 @@ def test_only_a_manager_of_the_account_structure_may_see_a_code(core, as_):
 
 # -- identity fields, the same on SQLite and PostgreSQL ------------------------------------------
 
-SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
 
 @pytest.fixture(scope="module")
 def pg_store(tmp_path_factory):
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL injoignable : {exc}")
-    name = f"decompte_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    store = open_store(f"{base}/{name}", files_dir=tmp_path_factory.mktemp("pgfiles") / "files")
-    try:
-        yield store
-    finally:
-        store.close()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    for url in pg_database():
+        store = open_store(url, files_dir=tmp_path_factory.mktemp("pgfiles") / "files")
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engines import ENGINES, demo_core, row_counts
 
 from decompte.sdk.amounts import MAX_AMOUNT, compute_totals, parse_amount, vat_line
 from decompte.sdk.errors import DecompteError, UsageError, ValidationRefused
@@ -25,6 +24,7 @@ from decompte.sdk.model import ActorRole, Address, MarcheActor, VatLine
 from decompte.sdk.rules import BUILTIN_RULES, RuleContext, check_draft
 from decompte.sdk.states import Action
 
+from engines import ENGINES, demo_core, row_counts
 from support import LOGINS, TODAY, make_draft
 
 HOSTILE = {

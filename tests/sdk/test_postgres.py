@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 
 from decompte.sdk.demo import build_demo
 from decompte.sdk.store import open_store
 
+from engines import pg_database
 from support import LOGINS, TODAY, make_draft, quiet_core
-
-SERVER = os.environ.get("DECOMPTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 psycopg = pytest.importorskip("psycopg")
 pytestmark = pytest.mark.postgres
@@ -20,18 +16,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_url():
-    try:
-        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL injoignable : {exc}")
-    name = f"decompte_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    yield from pg_database()
 
 
 def test_demo_world_and_circuit_on_postgres(pg_url, tmp_path, clock):

@@ -14,13 +14,13 @@ import subprocess
 import sys
 
 import pytest
-from engines import ENGINES, demo_core
 from sqlalchemy import text
 
 from decompte.sdk.errors import NotFound
 from decompte.sdk.model import IdentifierType, MemberRole, RoutingMode
 from decompte.sdk.piece_listing import SearchCriteria
 
+from engines import ENGINES, demo_core
 from support import LOGINS
 
 
