@@ -394,3 +394,25 @@ async def test_structure_search_by_identifier_type_and_status(make_app: Any, cor
         await choose(pilot, "find-active", "Inactive", direct=True)
         await wait_until(pilot, lambda: quiet(app))
         assert app.screen.results == []
+
+
+async def test_structure_search_ignores_a_result_that_arrives_after_new_criteria(make_app):
+    """A slow earlier search must neither replace the list nor end « Recherche… » once
+    the clerk has typed more: only the latest criteria's result is shown."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "titulaire")
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        picker = app.screen
+        await wait_until(pilot, lambda: quiet(app))
+        shown = list(picker.results)
+        stale = picker._generation
+        picker.query_one("#find-name", Input).value = "COMMUNE*"
+        await pilot.pause()
+        picker._show(stale, [object()])
+        assert picker.searching and picker.results == shown
+        await wait_until(pilot, lambda: quiet(app))
+        assert picker.results and all(s.name.startswith("COMMUNE") for s in picker.results)

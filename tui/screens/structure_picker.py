@@ -45,6 +45,7 @@ class StructurePicker(Modal["Structure | None"]):
         self.results: list[Structure] = []
         self.searching = False  # a search is scheduled or running
         self._timer: Timer | None = None
+        self._generation = 0  # results of an earlier search no longer count
         self.draft_key = ("structure-search", purpose or title)
 
     def compose(self) -> ComposeResult:
@@ -100,6 +101,7 @@ class StructurePicker(Modal["Structure | None"]):
     @on(Select.Changed)
     def _schedule(self) -> None:
         self.searching = True
+        self._generation += 1
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, self._search_now)
@@ -117,26 +119,30 @@ class StructurePicker(Modal["Structure | None"]):
             self.query_one("#find-status", Static).update("Saisissez un critère")
             return
         self.query_one("#find-status", Static).update("Recherche…")
-        self.search(criteria)
+        self.search(self._generation, criteria)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="structure-search")
-    def search(self, criteria: dict[str, Any]) -> None:
+    def search(self, generation: int, criteria: dict[str, Any]) -> None:
         dapp: DecompteApp = self.app  # type: ignore[assignment]
         worker = get_current_worker()
         try:
             found = dapp.backend.wait().org.search_structures(**criteria, limit=50)
         except Exception as exc:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, exc)
+                self.app.call_from_thread(self._failed, generation, exc)
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, found)
+            self.app.call_from_thread(self._show, generation, found)
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
         self.searching = False
         self.query_one("#find-status", Static).update(describe_error(exc))
 
-    def _show(self, found: list[Any]) -> None:
+    def _show(self, generation: int, found: list[Any]) -> None:
+        if generation != self._generation:
+            return
         self.searching = False
         self.results = found
         table = self.query_one("#find-results", DataTable)

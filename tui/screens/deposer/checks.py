@@ -50,6 +50,7 @@ class ChecksPart(Pane):
         if self._timer is not None:
             self._timer.stop()
         self.checking = True
+        self._generation += 1  # a result of an earlier check no longer counts
         self._timer = self.set_timer(CHECK_DELAY, self._check_now)
 
     def _check_now(self) -> None:
@@ -57,7 +58,6 @@ class ChecksPart(Pane):
         if draft is None or self.form is None:
             self.checking = False
             return
-        self._generation += 1
         self.check(
             self._generation,
             self.form,
