@@ -36,6 +36,9 @@ class Cadre:
     on_behalf_of: ActorRole | None = None
     validated: bool = False  # goes through the titulaire/mandataire validator circuit first
     by_holder: bool = True  # False: the depositor need not hold the previous piece (tacit)
+    #: deposited in place of the owner side's pending piece (A22): that piece ends
+    #: « Remplacée par un projet de décompte général », not « Associée »
+    replaces: bool = False
     final: bool = False  # taking it into account ends the billing file
     #: the document's gender in French sentences (« La demande … a été déposée »);
     #: None: told by its first word (facture, demande, attestation… are feminine)
@@ -125,6 +128,7 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
         TACITE,
         follows=(*_FINAL_DRAFTS, "A17_PROJET_DECOMPTE_GENERAL_MOE"),
         by_holder=False,
+        replaces=True,
     ),
     _c(
         "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR",
@@ -142,6 +146,7 @@ BUILTIN_CADRES: tuple[Cadre, ...] = (
         SF,
         TACITE,
         follows=_TACIT,
+        by_holder=False,  # the MOA holds the A22; its MOE deposits for it
         initial=False,
         on_behalf_of=MOA,
         final=True,

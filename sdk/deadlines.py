@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .states import STATES, Holder, Stage
+from .vocabulary import TACIT_TEXTS
 
 
 def add_days(day: date, days: int) -> date:
@@ -29,6 +30,12 @@ class DeadlineConfig:
     moa_days: int | None = None  # not in the seeds: off unless configured
     financial_days: int | None = None
     refused_hidden_after_days: int = 10  # Synthèse filter
+    # Tacit procedure (CCAG-Travaux 2021 art. 12.4; defaults « à vérifier », never a legal
+    # decision): days the owner side has, after the final draft (A7/A11/A14) was made
+    # available, before the contractor may deposit its draft general statement (A22); then
+    # days after the A22 was made available before its general statement (A23).
+    tacit_a22_days: int = 30
+    tacit_a23_days: int = 10
 
     def for_holder(self, role: str) -> int | None:
         return {
@@ -80,3 +87,66 @@ def payment_deadline(
         return None
     due = add_days(moe_available_on, config.payment_days)
     return Deadline("paiement", due, (due - today).days)
+
+
+@dataclass(frozen=True, slots=True)
+class TacitCountdown:
+    """The owner side's window in the tacit procedure: from the day the piece `start_number`
+    (cadre `start_short`) was made available, `days` days before the contractor may deposit
+    the `short` piece (« A22 »); `days_left` > 0 while the window runs."""
+
+    short: str
+    document: str
+    start_short: str
+    start_number: str
+    start_on: date
+    days: int
+    due: date
+    days_left: int
+
+    @property
+    def open(self) -> bool:
+        """The window has run out: the contractor may deposit the piece."""
+        return self.days_left <= 0
+
+    def describe(self, *, labelled: bool = True) -> str:
+        """The sentence, after « Procédure tacite : » unless the caller shows that label."""
+        text = TACIT_TEXTS["open" if self.open else "waiting"].format(**self._words())
+        return f"{TACIT_TEXTS['label']} : {text}" if labelled else text
+
+    def cell(self) -> str:
+        """A few words for a table cell (the Synthèse's deadline column)."""
+        key = "cell_open" if self.open else "cell_waiting"
+        return TACIT_TEXTS[key].format(**self._words())
+
+    def too_early(self) -> tuple[str, str]:
+        """The warning's message and hint for a deposit of `short` before the window ends."""
+        words = self._words()
+        return TACIT_TEXTS["too_early"].format(**words), TACIT_TEXTS["too_early_hint"].format(
+            **words
+        )
+
+    def _words(self) -> dict[str, object]:
+        return {
+            "short": self.short,
+            "document": self.document,
+            "start_short": self.start_short,
+            "number": self.start_number,
+            "start": f"{self.start_on:%d/%m/%Y}",
+            "days": self.days,
+            "due": f"{self.due:%d/%m/%Y}",
+            "left": self.days_left,
+        }
+
+
+def tacit_countdown(
+    short: str,
+    document: str,
+    start: tuple[str, str, date],
+    days: int,
+    today: date,
+) -> TacitCountdown:
+    """The window of `days` days opened when the piece `start` (cadre short, number, day it
+    was made available) reached the owner side."""
+    due = add_days(start[2], days)
+    return TacitCountdown(short, document, *start, days, due, (due - today).days)

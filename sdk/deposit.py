@@ -37,6 +37,7 @@ from .routing import Route, find_marche, route_deposit
 from .rules import BUILTIN_RULES, Rule, RuleContext, check_draft
 from .session import Session
 from .states import Action, Holder
+from .tacit import countdown, step_of
 from .store import rows as R
 from .store.schema import attachments, dossiers, files, piece_vat_lines, pieces
 from .transitions import TRANSITIONS, Situation, Transition, holder_after
@@ -265,6 +266,12 @@ class Deposits(EngineParts):
             else {}
         )
         depositor = session.structure.id
+        step = step_of(cadre.code) if cadre is not None and prev is not None else None
+        tacit = (
+            countdown(conn, prev, step, self.cadres, self.config.deadlines, self.today())
+            if step is not None and prev is not None
+            else None
+        )
 
         def number_taken(number: str) -> bool:
             with self.store.read() as own:
@@ -287,6 +294,7 @@ class Deposits(EngineParts):
             recipient_services=services,
             number_taken=number_taken,
             contractor_draft_total_ht=R.from_cents(prev.total_ht) if prev is not None else None,
+            tacit=tacit,
         )
 
     def _write_deposit(

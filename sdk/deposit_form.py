@@ -210,19 +210,13 @@ def _eligible_cadres(
     core: Core, session: Session, roles: frozenset[ActorRole], prev: Piece | None
 ) -> list[Cadre]:
     """First piece: the initial cadres whose depositor role the structure holds. Next piece:
-    the cadres the holder may deposit after it (`Workflow.next_cadres`), and the tacit
-    procedure's when the structure is the supplier; those of its roles, or all of them when
-    none is (the check then says why)."""
+    the cadres the structure may deposit after it (`Workflow.cadres_after`: the holder's and
+    the tacit procedure's); those of its roles, or all of them when none is (the check then
+    says why)."""
     if prev is None:
         return [c for c in core.cadres if c.initial and c.depositor in roles]
-    me = session.structure.id
     following = core.cadres.next_after(prev.cadre)
-    by_holder = {c.code for c in core.workflow.next_cadres(prev)}
-    possible = [
-        c
-        for c in following
-        if c.code in by_holder or (not c.by_holder and me == prev.supplier_structure_id)
-    ] or following
+    possible = core.workflow.cadres_after(prev, session.structure.id) or following
     return [c for c in possible if c.depositor in roles] or possible
 
 

@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from . import states as S
 from .access import Verb
-from .deadlines import Deadline, action_deadline, add_days
+from .deadlines import Deadline, TacitCountdown, action_deadline, add_days
 from .errors import UsageError
 from .model import ActorRole
 from .read_scope import ReadScope
 from .session import Session
 from .store import rows as R
 from .store.schema import dossiers, marches, pieces, structures
+from .tacit import waiting_countdown
 from .textkeys import like_pattern, literal_prefix
 
 P = pieces.c
@@ -53,6 +54,7 @@ class PieceRow:
     downloaded: bool
     version: int
     deadline: Deadline | None
+    tacit: TacitCountdown | None = None  # the owner side is silent: tacit procedure's window
 
     @property
     def days_left(self) -> int | None:
@@ -250,11 +252,13 @@ class PieceListing(ReadScope):
         count = select(func.count()).select_from(pieces).where(and_(*where))
         today = self.clock().date()
         with self.store.read() as conn:
-            rows = R.readable(conn.execute(query), lambda r: self._row(r, today), "Pièce")
+            rows = R.readable(
+                conn.execute(query).all(), lambda r: self._row(r, today, conn), "Pièce"
+            )
             total = conn.execute(count).scalar_one()
         return Page(rows, total, offset, limit)
 
-    def _row(self, r: Any, today: date) -> PieceRow:
+    def _row(self, r: Any, today: date, conn: Connection) -> PieceRow:
         return PieceRow(
             id=r.id,
             number=r.number,
@@ -277,6 +281,7 @@ class PieceListing(ReadScope):
             deadline=action_deadline(
                 r.state, r.holder_role, r.holder_since, today, self.config.deadlines
             ),
+            tacit=waiting_countdown(conn, r, self.cadres, self.config.deadlines, today),
         )
 
     # -- Liste fiscale -------------------------------------------------------------------------
@@ -306,6 +311,7 @@ def _list_select() -> Select[Any]:
             P.engagement,
             P.holder_role,
             P.holder_since,
+            P.previous_id,
             P.downloaded,
             P.version,
             marches.c.number.label("marche_number"),

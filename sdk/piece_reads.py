@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from .access import Verb, visible
-from .deadlines import Deadline, action_deadline, payment_deadline
+from .deadlines import Deadline, TacitCountdown, action_deadline, payment_deadline
 from .documents import CertificateData
 from .errors import NotFound
 from .model import Event, Piece
@@ -17,6 +17,7 @@ from .piece_rows import load_piece
 from .read_scope import ReadScope
 from .session import Session
 from .store import rows as R
+from .tacit import waiting_countdown
 from .store.schema import attachments, dossiers, events, files, marches, pieces, structures, users
 
 if TYPE_CHECKING:
@@ -211,3 +212,11 @@ class PieceReads(ReadScope):
             self.clock().date(),
             self.config.deadlines,
         )
+
+    def tacit(self, piece: Piece) -> TacitCountdown | None:
+        """The tacit procedure's countdown when the owner side leaves this piece unanswered
+        (the final draft at the MOE, the A17 or the A22 at the MOA); None otherwise."""
+        with self.store.read() as conn:
+            return waiting_countdown(
+                conn, piece, self.cadres, self.config.deadlines, self.clock().date()
+            )

@@ -5,7 +5,7 @@ one with the `rule("id")` decorator and the `error` / `warning` / `info` helpers
 leave the rule id blank for the decorator to fill in. Field names are `PieceDraft`
 attribute names ("vat_lines[1].amount" is the second line, counting from 0).
 
-Why it is long (~650 lines): it is the catalogue of the 28 built-in rules, each a short
+Why it is long (~650 lines): it is the catalogue of the 29 built-in rules, each a short
 function with its French message and hint, in the order of the domain notes (§ 8); one file
 keeps every rule id findable in one place.
 """
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import identifiers as ids
 from .amounts import (
@@ -33,6 +34,9 @@ from .currencies import CIRCULATING
 from .field_limits import LIMITS
 from .findings import Finding, Severity
 from .model import ActorRole, IdentifierType, PaymentMode, PieceDraft, RoutingMode, VatType
+
+if TYPE_CHECKING:
+    from .deadlines import TacitCountdown
 
 __all__ = [
     "BUILTIN_RULES",
@@ -79,6 +83,8 @@ class RuleContext:
     vat_rates: tuple[Decimal, ...] = VAT_RATES["metropole"]
     number_taken: Callable[[str], bool] = _never_taken  # number already used by this supplier
     contractor_draft_total_ht: Decimal | None = None  # previous piece's HT, for MOE/MOA pieces
+    #: the owner side's window the deposited cadre waits for (A22, A23: tacit procedure)
+    tacit: TacitCountdown | None = None
 
 
 Rule = Callable[[PieceDraft, RuleContext], Iterable[Finding]]
@@ -614,6 +620,14 @@ def cadre_role(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("tacit.window")
+def tacit_window(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
+    """A22 / A23 deposited while the owner side's window still runs (`[deadlines]`)."""
+    if ctx.tacit is not None and not ctx.tacit.open:
+        message, hint = ctx.tacit.too_early()
+        yield warning("cadre", message, hint)
+
+
 @rule("currency")
 def currency(d: PieceDraft, ctx: RuleContext) -> Iterator[Finding]:
     if d.currency not in CIRCULATING:
@@ -659,6 +673,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     dates_due_before_issue,
     cadre_unknown,
     cadre_role,
+    tacit_window,
     currency,
 )
 

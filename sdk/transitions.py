@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, DecompteError, NotAuthorised, UsageError
+from .model import ActorRole
 from .states import (
     REFUSAL_MOTIVES,
     STATES,
@@ -57,6 +58,7 @@ class Actor(StrEnum):
     HOLDER = "holder"  # the structure holding the piece
     DEPOSITOR = "depositor"  # the structure that deposited it
     SUPPLIER = "supplier"  # the dossier's supplier (tacit procedure)
+    MOE = "moe"  # the piece's maîtrise d'œuvre, for the MOA holding it (tacit procedure, A24)
     NEXT_DEPOSITOR = "next_depositor"  # the depositor of a refused next piece
     SYSTEM = "system"  # the engine itself (deadlines, forwarding)
 
@@ -141,6 +143,8 @@ class Situation:
 
 # -- guards: named predicates --------------------------------------------------------------------
 
+_SUPPLIERS = (ActorRole.FOURNISSEUR, ActorRole.COTRAITANT, ActorRole.SOUSTRAITANT)
+
 
 def _final_cadre_taken_by_next_role(s: Situation) -> bool:
     return s.cadre is not None and s.cadre.final and s.piece.holder_role == str(s.cadre.next_role)
@@ -165,9 +169,25 @@ def _next_cadre_by_holder(s: Situation) -> bool:
     return s.cadres is not None and any(c.by_holder for c in s.cadres.next_after(s.piece.cadre))
 
 
-def _next_cadre_tacit(s: Situation) -> bool:
-    # the tacit procedure is a deposit of the supplier, never offered as an action on the piece
-    return s.next_cadre is not None and not s.next_cadre.by_holder
+# The tacit procedure's deposits are never offered as an action on the piece: they are
+# deposits « à partir d'une pièce existante » by a structure that does not hold it.
+
+
+def _next_cadre_replaces(s: Situation) -> bool:
+    # A22: the contractor's draft general statement takes the place of the pending piece
+    return s.next_cadre is not None and not s.next_cadre.by_holder and s.next_cadre.replaces
+
+
+def _next_cadre_by_supplier(s: Situation) -> bool:
+    # A23: the contractor goes on with the procedure after its own A22
+    n = s.next_cadre
+    return n is not None and not n.by_holder and not n.replaces and n.depositor in _SUPPLIERS
+
+
+def _next_cadre_by_moe(s: Situation) -> bool:
+    # A24: the MOE deposits for the MOA, which holds the A22
+    n = s.next_cadre
+    return n is not None and not n.by_holder and n.depositor is ActorRole.MOE
 
 
 def _next_piece_refused(s: Situation) -> bool:
@@ -181,7 +201,9 @@ GUARDS: dict[str, Callable[[Situation], bool]] = {
     "initial_piece": _initial_piece,
     "second_validator_named": _second_validator_named,
     "next_cadre_by_holder": _next_cadre_by_holder,
-    "next_cadre_tacit": _next_cadre_tacit,
+    "next_cadre_replaces": _next_cadre_replaces,
+    "next_cadre_by_supplier": _next_cadre_by_supplier,
+    "next_cadre_by_moe": _next_cadre_by_moe,
     "next_piece_refused": _next_piece_refused,
 }
 
@@ -198,6 +220,8 @@ def _actor_is(actor: Actor, s: Situation) -> bool:
         return me == p.depositor_structure_id
     if actor is Actor.SUPPLIER:
         return me == p.supplier_structure_id
+    if actor is Actor.MOE:
+        return me == p.moe_structure_id
     return any(n.depositor_structure_id == me for n in s.next_pieces())
 
 
@@ -297,40 +321,40 @@ def _builtin() -> list[Transition]:
             rows.append(
                 T(source, action, target, role, actor, N.NEXT, clock=True, reason="to_next_holder")
             )
-    # the next piece of the dossier ends this one
+    # the next piece of the dossier ends this one: deposited by its holder, or, in the tacit
+    # procedure, by the supplier after its A22 (A23) or by the MOE for the MOA holding the A22
+    # (A24); an A22 replaces the owner side's pending piece instead
     for source in (_AT, _TAKEN):
+        for target, actor, guard in (
+            ("ASSOCIEE", Actor.HOLDER, "next_cadre_by_holder"),
+            ("REMPLACEE_PAR_A22", Actor.SUPPLIER, "next_cadre_replaces"),
+            ("ASSOCIEE", Actor.SUPPLIER, "next_cadre_by_supplier"),
+            ("ASSOCIEE", Actor.MOE, "next_cadre_by_moe"),
+        ):
+            rows.append(
+                T(
+                    source,
+                    A.ASSOCIATE,
+                    target,
+                    actor=actor,
+                    holder=N.NOBODY,
+                    guard=(guard,),
+                    reason="next_piece",
+                )
+            )
+    # a refused next piece is deposited again, under a new number, by its depositor
+    for source in ("ASSOCIEE", "REMPLACEE_PAR_A22"):
         rows.append(
             T(
                 source,
                 A.ASSOCIATE,
-                "ASSOCIEE",
-                holder=N.NOBODY,
-                guard=("next_cadre_by_holder",),
-                reason="next_piece",
-            )
-        )
-        rows.append(
-            T(
                 source,
-                A.ASSOCIATE,
-                "REMPLACEE_PAR_A22",
-                actor=Actor.SUPPLIER,
+                actor=Actor.NEXT_DEPOSITOR,
                 holder=N.NOBODY,
-                guard=("next_cadre_tacit",),
+                guard=("next_piece_refused",),
                 reason="next_piece",
             )
         )
-    rows.append(  # a refused next piece is deposited again, under a new number
-        T(
-            "ASSOCIEE",
-            A.ASSOCIATE,
-            "ASSOCIEE",
-            actor=Actor.NEXT_DEPOSITOR,
-            holder=N.NOBODY,
-            guard=("next_cadre_by_holder", "next_piece_refused"),
-            reason="next_piece",
-        )
-    )
     return rows
 
 

@@ -152,6 +152,7 @@ ACTOR_LABELS = {
     "holder": "le détenteur de la pièce",
     "depositor": "le déposant de la pièce",
     "supplier": "le fournisseur du dossier",
+    "moe": "la maîtrise d'œuvre de la pièce (pour la maîtrise d'ouvrage)",
     "next_depositor": "le déposant de la pièce suivante refusée",
     "system": "Decompte (automatique)",
 }
@@ -163,8 +164,32 @@ GUARD_LABELS = {
     "initial_piece": "pièce initiale du dossier",
     "second_validator_named": "un second valideur est désigné",
     "next_cadre_by_holder": "la pièce suivante est déposée par le détenteur",
-    "next_cadre_tacit": "la pièce suivante relève de la procédure tacite",
+    "next_cadre_replaces": "la pièce suivante remplace celle-ci (projet de décompte général, "
+    "procédure tacite)",
+    "next_cadre_by_supplier": "la pièce suivante est déposée par le fournisseur (procédure tacite)",
+    "next_cadre_by_moe": "la pièce suivante est déposée par la maîtrise d'œuvre pour la maîtrise "
+    "d'ouvrage (procédure tacite)",
     "next_piece_refused": "la pièce suivante a été refusée",
+}
+
+#: The tacit procedure's countdown and its early-deposit warning (`deadlines.TacitCountdown`):
+#: {short}/{document} the piece the contractor may deposit, {start_short} n° {number} made
+#: available on {start} the piece that opened the window of {days} days ending on {due},
+#: {left} the days that remain.
+TACIT_TEXTS = {
+    "label": "Procédure tacite",
+    "waiting": "{document} ({short}) possible dans {left} j, le {due} "
+    "({days} j après la mise à disposition de la pièce {start_short} n° {number} le {start})",
+    "open": "{document} ({short}) possible depuis le {due} "
+    "({days} j après la mise à disposition de la pièce {start_short} n° {number} le {start})",
+    "cell_waiting": "Tacite {short} : {left} j",
+    "cell_open": "Tacite {short} : ouverte",
+    "too_early": "Dépôt anticipé du {short} : il reste {left} j avant la fin du délai de "
+    "{days} j ouvert par la mise à disposition de la pièce {start_short} n° {number} le "
+    "{start} (échéance le {due})",
+    "too_early_hint": "la procédure tacite s'ouvre quand ce délai est écoulé (CCAG-Travaux "
+    "2021 art. 12.4, délai configurable, à vérifier) ; confirmez le dépôt si vous êtes sûr "
+    "de votre droit",
 }
 
 #: Dossier statuses a transition sets, keyed by status code.
@@ -190,6 +215,7 @@ TRANSITION_REFUSALS = {
     "depositor": "La pièce attend une autre structure",
     "depositor_hint": "seul le déposant complète une pièce suspendue",
     "supplier": "Seul le fournisseur du dossier dépose en procédure tacite",
+    "moe": "Seule la maîtrise d'œuvre de la pièce dépose ce décompte pour la maîtrise d'ouvrage",
     "next_depositor": "Seul le déposant de la pièce suivante refusée la redépose",
     "system": "Cette transition est appliquée par Decompte lui-même",
     "holder_may_suspend": "Un valideur ne suspend pas une pièce",

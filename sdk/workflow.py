@@ -155,6 +155,19 @@ class Workflow(EngineParts):
         """Cadres the holder may deposit after this piece."""
         return [c for c in self.cadres.next_after(piece.cadre) if c.by_holder]
 
+    def cadres_after(self, piece: Piece, structure_id: int) -> list[Cadre]:
+        """Cadres this structure may deposit after this piece now, as the transition table's
+        association rows say (the holder's, and the tacit procedure's: A22 and A23 by the
+        supplier, A24 by the MOE for the MOA holding the A22)."""
+        cadre = self.cadres.get(piece.cadre)
+        return [
+            c
+            for c in self.cadres.next_after(piece.cadre)
+            if self.transitions.offered(
+                Action.ASSOCIATE, Situation(piece, cadre, structure_id, next_cadre=c)
+            )
+        ]
+
     def take(
         self, session: Session, piece_id: int, *, expected_version: int | None = None
     ) -> Piece:

@@ -170,12 +170,13 @@ def show(ctx: Context) -> int:
     cadre = ctx.core.cadres.get(p.cadre)
     org = ctx.core.org
     deadline = ctx.core.queries.deadline(p)
+    tacit = ctx.core.queries.tacit(p)
 
     def name(sid: int | None) -> str:
         return f"{org.structure(sid).identifier} - {org.structure(sid).name}" if sid else ""
 
     ctx.emit(
-        {"piece": p, "deadline": deadline},
+        {"piece": p, "deadline": deadline, "tacit": tacit},
         fields(
             [
                 ("Pièce", f"#{p.id} n° {p.number}"),
@@ -190,6 +191,7 @@ def show(ctx: Context) -> int:
                     else "personne",
                 ),
                 ("Délai", deadline.describe() if deadline else ""),
+                (V.TACIT_TEXTS["label"], tacit.describe(labelled=False) if tacit else ""),
                 ("Fournisseur", name(p.supplier_structure_id)),
                 ("Destinataire", name(p.recipient_structure_id)),
                 ("Maîtrise d'œuvre", name(p.moe_structure_id)),

@@ -123,22 +123,6 @@ def test_contractor_refuses_general_statement_for_other_motive(core, as_, draft)
     assert again.state == "MISE_A_DISPOSITION_FOURNISSEUR"
 
 
-def test_tacit_procedure(core, as_, draft):
-    titulaire, moe, moa, sf = as_("titulaire"), as_("moe"), as_("moa"), as_("sf")
-    m = "2025-VOI-014"
-    a7 = core.workflow.deposit(titulaire, draft("A7", "T-PDF-3", marche=m)).piece
-    # The MOE did not answer: the contractor deposits its own draft general statement.
-    a22 = core.workflow.deposit(titulaire, draft("A22", "T-PDG-T3", marche=m), after=a7.id).piece
-    assert core.queries.piece(titulaire, a7.id).state == "REMPLACEE_PAR_A22"
-    assert (a22.state, a22.holder_structure_id) == ("MISE_A_DISPOSITION_MOA", moa.structure.id)
-    a23 = core.workflow.deposit(titulaire, draft("A23", "T-DGD-T3", marche=m), after=a22.id).piece
-    assert (a23.state, a23.holder_structure_id) == (
-        "MISE_A_DISPOSITION_SERVICE_FINANCIER",
-        sf.structure.id,
-    )
-    assert core.queries.piece(moe, a22.id).state == "REMPLACEE_PAR_A22"
-
-
 def test_subcontractor_validator_circuit_then_moe(core, as_, draft):
     st, titulaire, moe = as_("soustraitant"), as_("titulaire"), as_("moe")
     a10 = core.workflow.deposit(st, draft("A10", "ST-1", "3000.00")).piece
