@@ -119,6 +119,11 @@ class TacitCountdown:
         key = "cell_open" if self.open else "cell_waiting"
         return TACIT_TEXTS[key].format(**self._words())
 
+    def column(self) -> str:
+        """The Synthèse's « Délai » cell: « T 6 j », or « T+4 j » once the window has run out."""
+        key = "column_open" if self.open else "column_waiting"
+        return TACIT_TEXTS[key].format(**self._words())
+
     def too_early(self) -> tuple[str, str]:
         """The warning's message and hint for a deposit of `short` before the window ends."""
         words = self._words()
@@ -136,6 +141,7 @@ class TacitCountdown:
             "days": self.days,
             "due": f"{self.due:%d/%m/%Y}",
             "left": self.days_left,
+            "past": -self.days_left,
         }
 
 

@@ -184,6 +184,10 @@ TACIT_TEXTS = {
     "({days} j après la mise à disposition de la pièce {start_short} n° {number} le {start})",
     "cell_waiting": "Tacite {short} : {left} j",
     "cell_open": "Tacite {short} : ouverte",
+    # the Synthèse's « Délai » cell (7 columns), when the tacit window ends before the
+    # holder's own deadline: « T 6 j », « T+4 j » once it has run out
+    "column_waiting": "T\u00a0{left}\u00a0j",
+    "column_open": "T+{past}\u00a0j",
     "too_early": "Dépôt anticipé du {short} : il reste {left} j avant la fin du délai de "
     "{days} j ouvert par la mise à disposition de la pièce {start_short} n° {number} le "
     "{start} (échéance le {due})",

@@ -219,6 +219,7 @@ class Backend:
             cadre_title=cadre.title if cadre else piece.cadre,
             document=cadre.document if cadre else piece.cadre,
             deadline=q.deadline(piece),
+            tacit=q.tacit(piece),
             actions=self.allowed_actions(session, piece),
             motives=core.workflow.refusal_motives(piece),
         )
@@ -260,6 +261,7 @@ class PieceDetail:
     deadline: Any
     actions: list[str] = field(default_factory=list)
     motives: list[str] = field(default_factory=list)  # refusal motives the holder may give
+    tacit: Any = None  # the tacit procedure's countdown while the owner side is silent
 
     def name(self, structure_id: int | None) -> str:
         if structure_id is None:

@@ -117,6 +117,11 @@ async def piece(pilot: Any) -> None:
     await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
 
 
+async def piece_tacit(pilot: Any) -> None:
+    """The demo's A22 at the MOA: the tacit procedure's countdown under the state."""
+    await open_piece(pilot, "moa", "PDG-T-GYM-01", quick=True)
+
+
 async def dossier(pilot: Any) -> None:
     await quick_login(pilot, "titulaire")
     await _keys(pilot, "f7", "down", "down", "enter")
@@ -246,6 +251,7 @@ SCENARIOS: dict[str, Steps] = {
         fiscale,
         archives,
         piece,
+        piece_tacit,
         dossier,
         marche,
         palette,

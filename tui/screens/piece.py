@@ -178,6 +178,12 @@ class PieceScreen(Screen[None]):
             )
             state.append("\n")
             state.append(detail.deadline.describe(), colour)
+        if detail.tacit is not None:
+            state.append("\n")
+            state.append(
+                detail.tacit.describe(),
+                tone(self.app, "warning", bold=True) if detail.tacit.open else "",
+            )
         payment = detail.dossier.get("payment_deadline")
         if payment is not None:
             state.append("\n")

@@ -19,7 +19,18 @@ def day(value: Any) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
 
+def _tacit_first(row: Any) -> Any:
+    """The tacit procedure's countdown when it ends before the holder's own deadline (or
+    the holder has none): the owner side is silent on a final draft or an A22."""
+    tacit = getattr(row, "tacit", None)
+    if tacit is None or (row.days_left is not None and row.days_left <= tacit.days_left):
+        return None
+    return tacit
+
+
 def days_left_text(row: Any) -> str:
+    if (tacit := _tacit_first(row)) is not None:
+        return str(tacit.column())
     days = row.days_left
     if days is None:
         return "—"
@@ -29,7 +40,8 @@ def days_left_text(row: Any) -> str:
 
 
 def days_left_tone(row: Any) -> str | None:
-    days = row.days_left
+    tacit = _tacit_first(row)
+    days = tacit.days_left if tacit is not None else row.days_left
     if days is None:
         return "muted"
     if days < 0:
