@@ -37,9 +37,9 @@ from .routing import Route, find_marche, route_deposit
 from .rules import BUILTIN_RULES, Rule, RuleContext, check_draft
 from .session import Session
 from .states import Action, Holder
-from .tacit import countdown, step_of
 from .store import rows as R
 from .store.schema import attachments, dossiers, files, piece_vat_lines, pieces
+from .tacit import countdown, step_of
 from .transitions import TRANSITIONS, Situation, Transition, holder_after
 from .vocabulary import REASON_TEXTS, TO_HOLDER, deposited_sentence
 

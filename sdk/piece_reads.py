@@ -17,8 +17,8 @@ from .piece_rows import load_piece
 from .read_scope import ReadScope
 from .session import Session
 from .store import rows as R
-from .tacit import waiting_countdown
 from .store.schema import attachments, dossiers, events, files, marches, pieces, structures, users
+from .tacit import waiting_countdown
 
 if TYPE_CHECKING:
     from .documents.signature import SignatureCheck

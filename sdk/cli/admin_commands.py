@@ -124,6 +124,8 @@ def show_config(ctx: Context) -> int:
                 ("Délai MOE (j)", cfg.deadlines.moe_days),
                 ("Délai valideur (j)", cfg.deadlines.validator_days),
                 ("Délai de paiement (j)", cfg.deadlines.payment_days),
+                ("Procédure tacite : A22 après (j)", cfg.deadlines.tacit_a22_days),
+                ("Procédure tacite : A23 après (j)", cfg.deadlines.tacit_a23_days),
             ]
         ),
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from decompte.sdk.demo import demo_pdf
 from test_cli import run
+
+from decompte.sdk.demo import demo_pdf
 
 M = "2025-VOI-014"
 

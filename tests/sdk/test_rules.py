@@ -117,6 +117,7 @@ def test_rule_ids_are_stable_and_unique():
         "dates.due_before_issue",
         "cadre.unknown",
         "cadre.role",
+        "tacit.window",
         "currency",
     }
 

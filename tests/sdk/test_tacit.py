@@ -63,7 +63,9 @@ def test_a22_replaces_the_pending_final_draft_and_a23_associates_the_a22(
         ("deposit", "", "MISE_A_DISPOSITION_MOA"),
         ("associate", "MISE_A_DISPOSITION_MOA", "ASSOCIEE"),
     ]
-    assert history(core, titulaire, a23.id) == [("deposit", "", "MISE_A_DISPOSITION_SERVICE_FINANCIER")]
+    assert history(core, titulaire, a23.id) == [
+        ("deposit", "", "MISE_A_DISPOSITION_SERVICE_FINANCIER")
+    ]
 
 
 def test_moe_deposits_a24_for_the_moa_holding_the_a22(core, as_, draft, clock, a22_at_moa):
@@ -158,7 +160,9 @@ def test_the_windows_come_from_the_configuration(demo_db, draft, clock, tmp_path
         load_config(path)
     assert bad.value.field == "deadlines.tacit_a22_days"
     config = Config(deadlines=DeadlineConfig(tacit_a22_days=45))
-    core = Core(open_store(demo_db), config, clock, plugins=PluginHost.load(config, entry_points=False))
+    core = Core(
+        open_store(demo_db), config, clock, plugins=PluginHost.load(config, entry_points=False)
+    )
     try:
         titulaire = core.org.open_session(core.org.user(LOGINS["titulaire"]))
         a7 = core.workflow.deposit(titulaire, draft("A7", "T-PDF-C", marche=M)).piece
