@@ -29,7 +29,8 @@ from .store import Store
 from .store.schema import attachments, files
 from .vocabulary import ATTACHMENT_KIND_LABELS, COMPLETION_TEXTS
 
-#: The refusal's sentence when the files of a completion only carry warnings.
+#: The refusals' sentences: files in error; files that only carry warnings.
+REFUSED = "Complément refusé par les contrôles des fichiers"
 CONFIRM_WARNINGS = (
     "Des avertissements doivent être confirmés avant de compléter la pièce (option --confirm)"
 )
@@ -85,7 +86,7 @@ def prepare(
         file, list(cleaned), trust_bundle=trust_bundle, stored_bytes=held_bytes
     )
     if errors(findings):
-        raise ValidationRefused(findings)
+        raise ValidationRefused(findings, REFUSED)
     if warnings(findings) and not confirm_warnings:
         raise ValidationRefused(findings, CONFIRM_WARNINGS)
     return Supplement(cleaned, file, file_format, tuple(findings))

@@ -41,9 +41,7 @@ def suspended(core, as_, draft, tmp_path):
     return core.workflow.piece(a4.id)
 
 
-def test_completion_stores_attachments_and_a_new_file_and_says_so(
-    core, as_, suspended, tmp_path
-):
+def test_completion_stores_attachments_and_a_new_file_and_says_so(core, as_, suspended, tmp_path):
     titulaire, moe = as_("titulaire"), as_("moe")
     order = _pdf(tmp_path, "bon-commande.pdf", "bon de commande 88a1")
     report = _pdf(tmp_path, "pv.pdf", "proces verbal 4f02")
