@@ -12,7 +12,10 @@ from sqlalchemy import func, select, update
 from decompte.sdk.demo import demo_pdf
 from decompte.sdk.errors import Conflict, NotAuthorised, NotFound, UsageError, ValidationRefused
 from decompte.sdk.files_check import AttachmentInput
-from decompte.sdk.store.schema import attachments, events, structures
+from decompte.sdk.store.schema import attachments, events, pieces, structures
+
+from engines import ENGINES, demo_core, row_counts
+from support import LOGINS, make_draft
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 
@@ -177,3 +180,40 @@ def test_a_piece_not_suspended_takes_no_new_file(core, as_, draft, tmp_path):
             as_("titulaire"), a4.id, "nouveau fichier", file=_pdf(tmp_path, "v2.pdf", "x")
         )
     assert core.workflow.piece(a4.id).file_name == ""
+
+
+@pytest.fixture(params=ENGINES)
+def engine_core(request, tmp_path, demo_template):
+    yield from demo_core(request.param, tmp_path, demo_template)
+
+
+def test_same_on_both_engines_long_names_kept_and_refusals_write_nothing(engine_core, tmp_path):
+    """The replaced file's name is longer than an attachment's name may be (stored by an
+    older version, whose column allows 200; PostgreSQL would refuse it as an attachment's):
+    it is shortened, extension kept, the whole name in the designation; a refused completion
+    leaves every table as it was."""
+    core = engine_core
+    titulaire = core.org.open_session(core.org.user(LOGINS["titulaire"]))
+    moe = core.org.open_session(core.org.user(LOGINS["moe"]))
+    first = _pdf(tmp_path, "projet.pdf", "long 5a5a")
+    a4 = core.workflow.deposit(titulaire, make_draft(A4, "CPL-PG"), file=first).piece
+    long_name = "projet-de-decompte-mensuel-novembre-2026-lot-02-gros-oeuvre-v1.pdf"
+    with core.store.write() as conn:
+        conn.execute(update(pieces).where(pieces.c.id == a4.id).values(file_name=long_name))
+    core.workflow.suspend(moe, a4.id, "BC manquant")
+
+    fake = tmp_path / "bc.pdf"
+    fake.write_bytes(b"not a pdf")
+    counts = row_counts(core)
+    with pytest.raises(ValidationRefused):
+        core.workflow.complete(
+            titulaire, a4.id, "BC", attachments_in=[AttachmentInput(fake)], file=first
+        )
+    assert row_counts(core) == counts
+
+    done = core.workflow.complete(
+        titulaire, a4.id, "Nouveau fichier", file=_pdf(tmp_path, "v2.pdf", "v2 6b6b")
+    )
+    (kept,) = core.queries.attachments(moe, done.id)
+    assert kept["name"] == long_name[:46] + ".pdf" and len(kept["name"]) == 50
+    assert kept["designation"].endswith(long_name)
