@@ -23,7 +23,7 @@ from .deposit import clean_attachment, insert_attachments, put_blobs
 from .errors import ValidationRefused
 from .field_limits import LIMITS, check_field
 from .files_check import AttachmentInput, inspect_deposit
-from .findings import Finding, errors, warnings
+from .findings import errors, warnings
 from .model import AttachmentKind
 from .store import Store
 from .store.schema import attachments, files
@@ -39,12 +39,11 @@ CONFIRM_WARNINGS = (
 @dataclass(frozen=True, slots=True)
 class Supplement:
     """The checked files of a completion: its attachments (cleaned) and the piece's new file
-    with its detected format, and the findings met on them."""
+    with its detected format."""
 
     attachments: tuple[AttachmentInput, ...] = ()
     file: Path | None = None
     file_format: str = ""
-    findings: tuple[Finding, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -89,7 +88,7 @@ def prepare(
         raise ValidationRefused(findings, REFUSED)
     if warnings(findings) and not confirm_warnings:
         raise ValidationRefused(findings, CONFIRM_WARNINGS)
-    return Supplement(cleaned, file, file_format, tuple(findings))
+    return Supplement(cleaned, file, file_format)
 
 
 def write(
@@ -126,7 +125,7 @@ def write(
         lines.append(COMPLETION_TEXTS["file"].format(old=old, new=supplement.file.name))
     if supplement.attachments:
         insert_attachments(conn, row.id, supplement.attachments, blobs[offset:])
-        items = "; ".join(
+        items = ", ".join(
             COMPLETION_TEXTS["attachment"].format(
                 name=a.display_name, kind=ATTACHMENT_KIND_LABELS.get(a.kind, a.kind)
             )

@@ -82,7 +82,7 @@ def test_completion_stores_attachments_and_a_new_file_and_says_so(core, as_, sus
         "Bon de commande et PV joints — Numéro d'engagement : EJ2026000123 → EJ2026000999 ; "
         "Fichier de la pièce remplacé : projet-mensuel.pdf → projet-mensuel-v2.pdf "
         "(l'ancien reste en pièce jointe) ; "
-        "Pièces jointes ajoutées : bon-commande.pdf (Bon de commande); pv.pdf (Procès-verbal)"
+        "Pièces jointes ajoutées : bon-commande.pdf (Bon de commande), pv.pdf (Procès-verbal)"
     )
     assert not done.downloaded  # new documents: no longer « téléchargée » for the MOE
 
@@ -217,3 +217,19 @@ def test_same_on_both_engines_long_names_kept_and_refusals_write_nothing(engine_
     (kept,) = core.queries.attachments(moe, done.id)
     assert kept["name"] == long_name[:46] + ".pdf" and len(kept["name"]) == 50
     assert kept["designation"].endswith(long_name)
+
+
+def test_warnings_on_the_files_need_confirming(core, as_, suspended, tmp_path):
+    """As at deposit: a doubtful file (a PDF named .docx) is refused until confirmed."""
+    odd = tmp_path / "pv.docx"
+    odd.write_bytes(demo_pdf("pv", ["pv"]))
+    attach = [AttachmentInput(odd, "PROCES_VERBAL")]
+    with pytest.raises(ValidationRefused) as raised:
+        core.workflow.complete(as_("titulaire"), suspended.id, "PV", attachments_in=attach)
+    assert "--confirm" in raised.value.message
+    assert {f.rule_id for f in raised.value.findings} == {"attachment.content"}
+    assert core.workflow.piece(suspended.id).state == "SUSPENDUE"
+    done = core.workflow.complete(
+        as_("titulaire"), suspended.id, "PV", attachments_in=attach, confirm_warnings=True
+    )
+    assert [a["name"] for a in core.queries.attachments(as_("moe"), done.id)] == ["pv.docx"]

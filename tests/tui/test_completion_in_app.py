@@ -89,3 +89,26 @@ async def test_a_refused_file_keeps_the_dialog_open_and_the_piece_suspended(
         assert "Complément refusé" in _text(app, "#modal-error")
     moe = core.org.open_session(core.org.user(USERS["moe"]))
     assert core.queries.find_piece(moe, "PDM-2026-S1").state == "SUSPENDUE"
+
+
+async def test_warnings_on_a_file_are_confirmed_by_a_second_complete(
+    make_app: Any, core: Any, tmp_path: Path
+) -> None:
+    odd = tmp_path / "pv.docx"
+    odd.write_bytes(demo_pdf("PV", ["PV"]))  # a PDF named .docx: a doubt, not an error
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_piece(pilot, "titulaire", "PDM-2026-S1")
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "PV joint")
+        await _pick(pilot, "ctrl+t", odd, "Procès-verbal", "PV")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Confirmez à nouveau" in _text(app, "#modal-error")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Complétée par le déposant" in _text(app, "#piece-state")
+    moe = core.org.open_session(core.org.user(USERS["moe"]))
+    piece = core.queries.find_piece(moe, "PDM-2026-S1")
+    assert [a["name"] for a in core.queries.attachments(moe, piece.id)] == ["pv.docx"]
