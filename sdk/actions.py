@@ -19,6 +19,10 @@ from .states import Action
 from .vocabulary import ACTION_KEY_LABELS, ACTION_LABELS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from .files_check import AttachmentInput
     from .model import Piece
     from .session import Session
     from .workflow import Workflow
@@ -31,7 +35,8 @@ class PieceAction:
     `method`: the `Workflow` method that applies it. `command`: its ``decompte process``
     sub-command ("" when it is not run through ``process``). `binding`: the app's keymap id,
     `key` its default key. `comment`: a comment is required. `motive`: a refusal motive is
-    chosen. `completion`: the engagement and the service code may be changed. `deposit`: it is
+    chosen. `completion`: the engagement and the service code may be changed, attachments
+    and a new file for the piece supplied (`completion`). `deposit`: it is
     a deposit (the next piece of the dossier), made through the deposit form.
     """
 
@@ -109,6 +114,9 @@ def perform(
     motive: str | None = None,
     engagement: str | None = None,
     service: str | None = None,
+    attachments_in: Sequence[AttachmentInput] = (),
+    file: Path | None = None,
+    confirm_warnings: bool = False,
     expected_version: int | None = None,
 ) -> Piece:
     """Apply `action` to the piece through its workflow method, passing only what the row
@@ -125,5 +133,17 @@ def perform(
         args.append(reason)
     options: dict[str, object] = {"expected_version": expected_version}
     if row.completion:
-        options.update(engagement=engagement, service_code=service)
+        options.update(
+            engagement=engagement,
+            service_code=service,
+            attachments_in=attachments_in,
+            file=file,
+            confirm_warnings=confirm_warnings,
+        )
+    elif attachments_in or file is not None:
+        raise UsageError(
+            f"« {row.label} » ne prend pas de fichier",
+            field="attach",
+            hint="les pièces jointes et le nouveau fichier accompagnent « Compléter »",
+        )
     return cast("Piece", getattr(workflow, row.method)(session, piece_id, *args, **options))

@@ -24,7 +24,13 @@ from .field_limits import check_choice, check_field
 from .files_check import AttachmentInput, inspect_deposit
 from .findings import Finding, Severity, errors, warnings
 from .marches import load as load_marche
-from .model import AttachmentKind, Piece, PieceDraft, RoutingMode
+from .model import (
+    DEPOSITED_ATTACHMENT_KINDS,
+    AttachmentKind,
+    Piece,
+    PieceDraft,
+    RoutingMode,
+)
 from .piece_rows import (
     load_piece,
     marche_id,
@@ -37,6 +43,7 @@ from .routing import Route, find_marche, route_deposit
 from .rules import BUILTIN_RULES, Rule, RuleContext, check_draft
 from .session import Session
 from .states import Action, Holder
+from .store import Store
 from .store import rows as R
 from .store.schema import attachments, dossiers, files, piece_vat_lines, pieces
 from .tacit import countdown, step_of
@@ -68,9 +75,10 @@ class _Plan:
     attachments: list[AttachmentInput]
 
 
-def _clean_attachment(i: int, item: AttachmentInput) -> AttachmentInput:
+def clean_attachment(i: int, item: AttachmentInput) -> AttachmentInput:
     """The attachment with its designation stripped, or a named usage error on its name,
-    type or designation (unsafe characters, longer than the store holds)."""
+    type or designation (unsafe characters, longer than the store holds, a type the user
+    may not give). A completion's attachments are cleaned the same way."""
     field = f"attachments[{i}]"
     check_field(
         f"{field}.name", item.display_name, limit_key="file_name", label="Nom de la pièce jointe"
@@ -81,6 +89,7 @@ def _clean_attachment(i: int, item: AttachmentInput) -> AttachmentInput:
         AttachmentKind,
         labels=V.ATTACHMENT_KIND_LABELS,
         label="Type de pièce jointe",
+        among=DEPOSITED_ATTACHMENT_KINDS,
     ).value
     designation = check_field(
         f"{field}.designation",
@@ -90,6 +99,55 @@ def _clean_attachment(i: int, item: AttachmentInput) -> AttachmentInput:
         strip=True,
     )
     return dataclasses.replace(item, kind=kind, designation=designation)
+
+
+def put_blobs(
+    conn: Connection, store: Store, sources: Sequence[Path], created: list[str]
+) -> list[tuple[str, int]]:
+    """Store each file's bytes and its `files` row, in the caller's write transaction (under
+    its lock, so that a failing write's cleanup never races with another write of the same
+    bytes); the sha256 of each blob this call created is appended to `created`, for
+    `discard_unreferenced` should the transaction fail. Returns (sha256, size) per source."""
+    blobs = []
+    for source in sources:
+        sha, size, new = store.files.put(source)
+        blobs.append((sha, size))
+        if new:
+            created.append(sha)
+    for sha, size in dict(blobs).items():
+        if conn.execute(select(files.c.sha256).where(files.c.sha256 == sha)).first() is None:
+            conn.execute(insert(files).values(sha256=sha, size=size))
+    return blobs
+
+
+def insert_attachments(
+    conn: Connection,
+    piece_id: int,
+    items: Sequence[AttachmentInput],
+    blobs: Sequence[tuple[str, int]],
+) -> None:
+    """The attachment rows of cleaned `items`, whose bytes `put_blobs` stored as `blobs`."""
+    for item, (sha, size) in zip(items, blobs, strict=True):
+        conn.execute(
+            insert(attachments).values(
+                piece_id=piece_id,
+                sha256=sha,
+                name=item.display_name,
+                kind=item.kind,
+                designation=item.designation,
+                size=size,
+            )
+        )
+
+
+def discard_unreferenced(store: Store, shas: list[str]) -> None:
+    """Remove the blobs a failed write created that no committed row references."""
+    if not shas:
+        return
+    with store.write() as conn:
+        kept = set(conn.execute(select(files.c.sha256).where(files.c.sha256.in_(shas))).scalars())
+        for sha in set(shas) - kept:
+            store.files.discard(sha)
 
 
 class Deposits(EngineParts):
@@ -140,7 +198,7 @@ class Deposits(EngineParts):
         try:
             receipt = self._write_deposit(session, plan, file, plan.attachments, created)
         except BaseException:
-            self._discard_unreferenced(created)
+            discard_unreferenced(self.store, created)
             raise
         self.extensions.emit(
             "piece_deposited", {"piece": receipt.piece, "certificate": receipt.certificate}
@@ -160,7 +218,7 @@ class Deposits(EngineParts):
             check_field(
                 "file", file.name, limit_key="piece_file_name", label="Nom du fichier de la pièce"
             )
-        attachment_list = [_clean_attachment(i, a) for i, a in enumerate(attachment_list)]
+        attachment_list = [clean_attachment(i, a) for i, a in enumerate(attachment_list)]
         cadre = self.cadres.get(draft.cadre)
         draft = dataclasses.replace(draft, cadre=cadre.code if cadre else draft.cadre)
         findings: list[Finding] = []
@@ -192,16 +250,6 @@ class Deposits(EngineParts):
         )
         findings += file_findings
         return _Plan(draft, cadre, route, prev, findings, file_format, attachment_list)
-
-    def _discard_unreferenced(self, shas: list[str]) -> None:
-        if not shas:
-            return
-        with self.store.write() as conn:
-            kept = set(
-                conn.execute(select(files.c.sha256).where(files.c.sha256.in_(shas))).scalars()
-            )
-            for sha in set(shas) - kept:
-                self.store.files.discard(sha)
 
     def _chain_findings(
         self, conn: Connection, session: Session, cadre: Cadre, prev: Row | None
@@ -308,7 +356,6 @@ class Deposits(EngineParts):
         draft, route, prev = plan.draft, plan.route, plan.prev
         cadre = plan.cadre
         assert cadre is not None
-        blobs: list[tuple[str, int]] = []
         now, today = self.clock(), self.today()
         certificate = f"CD{today:%Y%m%d}{secrets.token_hex(4).upper()}"
         initial = TRANSITIONS.initial(cadre.code, route.holder_role)
@@ -318,17 +365,8 @@ class Deposits(EngineParts):
             with self.store.write() as conn:
                 # Blobs are written under the write lock, so that a failing deposit's cleanup
                 # never races with another deposit of the same bytes.
-                for source in ([file] if file else []) + [a.path for a in attachment_list]:
-                    sha, size, new = self.store.files.put(source)
-                    blobs.append((sha, size))
-                    if new:
-                        created.append(sha)
-                for sha, size in blobs:
-                    if (
-                        conn.execute(select(files.c.sha256).where(files.c.sha256 == sha)).first()
-                        is None
-                    ):
-                        conn.execute(insert(files).values(sha256=sha, size=size))
+                sources = ([file] if file else []) + [a.path for a in attachment_list]
+                blobs = put_blobs(conn, self.store, sources, created)
                 if prev is None:
                     dossier_id = conn.execute(
                         insert(dossiers).values(
@@ -413,17 +451,7 @@ class Deposits(EngineParts):
                         )
                     )
                 offset = 1 if file else 0
-                for item, (sha, size) in zip(attachment_list, blobs[offset:], strict=True):
-                    conn.execute(
-                        insert(attachments).values(
-                            piece_id=piece_id,
-                            sha256=sha,
-                            name=item.display_name,
-                            kind=item.kind,
-                            designation=item.designation,
-                            size=size,
-                        )
-                    )
+                insert_attachments(conn, piece_id, attachment_list, blobs[offset:])
                 acting = str(route.depositor_role) + (
                     f"/{cadre.on_behalf_of}" if cadre.on_behalf_of else ""
                 )

@@ -11,7 +11,7 @@ value stored once would break every later read of its row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -117,18 +117,21 @@ def check_choice(
     *,
     labels: Mapping[str, str] | None = None,
     label: str = "",
+    among: Sequence[E] | None = None,
 ) -> E:
     """The member of `choices` that `value` names (its value, any case), or a named usage
-    error listing the allowed values with their French labels."""
-    if isinstance(value, choices):
+    error listing the allowed values with their French labels; `among` narrows the members a
+    user may name (a value the core alone writes is refused like an unknown one)."""
+    members = list(choices) if among is None else list(among)
+    if isinstance(value, choices) and value in members:
         return value
     text = str(value) if isinstance(value, str) else ""
-    for member in choices:
+    for member in members:
         if text and text.upper() == member.value.upper():
             return member
     allowed = ", ".join(
         f"{m.value} ({labels[m.value]})" if labels and m.value in labels else m.value
-        for m in choices
+        for m in members
     )
     shown = printable(str(value))[:40]
     raise UsageError(

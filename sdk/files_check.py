@@ -29,9 +29,11 @@ def inspect_deposit(
     file: Path | None,
     attachments: list[AttachmentInput],
     trust_bundle: Sequence[Path] = (),
+    stored_bytes: int = 0,
 ) -> tuple[str, list[Finding]]:
     """The detected "format de dépôt" of `file` and every finding on the files (its
-    signatures verified against `trust_bundle`, the configuration's trusted roots)."""
+    signatures verified against `trust_bundle`, the configuration's trusted roots);
+    `stored_bytes` are the piece's files already stored, counted in its total size."""
     found: list[Finding] = []
     file_format = ""
     if file is not None:
@@ -59,6 +61,8 @@ def inspect_deposit(
         return file_format, found + missing
     piece_file = file if file is not None and file.is_file() else None
     found += check_attachments(
-        [(a.path, a.display_name) for a in attachments], piece_file=piece_file
+        [(a.path, a.display_name) for a in attachments],
+        piece_file=piece_file,
+        stored_bytes=stored_bytes,
     )
     return file_format, found

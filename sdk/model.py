@@ -62,7 +62,9 @@ class PaymentMode(StrEnum):
 
 
 class AttachmentKind(StrEnum):
-    """The « type » of an attachment (pièce jointe), as the deposit form offers it."""
+    """The « type » of an attachment (pièce jointe), as the deposit form offers it, plus the
+    type the core gives the piece's own file when a completion replaces it (kept, never
+    offered to the user: `DEPOSITED_ATTACHMENT_KINDS`)."""
 
     FACTURE = "FACTURE"
     BON_DE_COMMANDE = "BON_DE_COMMANDE"
@@ -71,6 +73,13 @@ class AttachmentKind(StrEnum):
     ATTESTATION = "ATTESTATION"
     SITUATION = "SITUATION"
     AUTRE = "AUTRE"
+    FICHIER_REMPLACE = "FICHIER_REMPLACE"
+
+
+#: The types a user may give an attachment (deposit, completion): all but the core's own.
+DEPOSITED_ATTACHMENT_KINDS: tuple[AttachmentKind, ...] = tuple(
+    k for k in AttachmentKind if k is not AttachmentKind.FICHIER_REMPLACE
+)
 
 
 SPACE_WORKS = "FACTURES_TRAVAUX"

@@ -3,6 +3,7 @@ and the append-only history. Shared by the deposit, the transitions and the read
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -85,9 +86,10 @@ def move(
     since: date | None,
     today: date | None = None,
     *,
-    changes: dict[str, str] | None = None,
+    changes: Mapping[str, object] | None = None,
 ) -> None:
-    """Write a new state with the optimistic version check."""
+    """Write a new state with the optimistic version check (and the `changes` to other
+    columns an action brings: a completion's engagement, service code, file)."""
     state_day = today or since or row.state_date
     result = conn.execute(
         _MOVE,

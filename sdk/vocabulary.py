@@ -405,6 +405,18 @@ ATTACHMENT_KIND_LABELS = {
     "ATTESTATION": "Attestation",
     "SITUATION": "Situation de travaux",
     "AUTRE": "Autre",
+    "FICHIER_REMPLACE": "Fichier de la pièce remplacé",
+}
+
+#: What a completion's history event records besides its comment (`completion.py`).
+COMPLETION_TEXTS = {
+    "attachments": "Pièces jointes ajoutées : {items}",
+    "attachment": "{name} ({kind})",
+    "file": "Fichier de la pièce remplacé : {old} → {new} (l'ancien reste en pièce jointe)",
+    "engagement": "Numéro d'engagement : {old} → {new}",
+    "service_code": "Code service : {old} → {new}",
+    "empty": "(vide)",
+    "replaced_designation": "Fichier de la pièce remplacé le {day} : {name}",
 }
 
 #: Payment modes (« mode de règlement »), keyed by `model.PaymentMode` value.

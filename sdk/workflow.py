@@ -8,7 +8,7 @@ with an optimistic version check and appends events to the append-only history.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -16,12 +16,12 @@ from pathlib import Path
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import NoResultFound
 
-from . import safe_paths
+from . import completion, safe_paths
 from .access import Verb
 from .actions import USER_ACTIONS, piece_action
 from .cadres import Cadre, CadreTable
 from .config import Config
-from .deposit import Deposits, Receipt
+from .deposit import Deposits, Receipt, discard_unreferenced
 from .engine_parts import EngineParts
 from .errors import Conflict, NotFound, UsageError, ValidationRefused
 from .extensions import Extensions, NoExtensions
@@ -60,6 +60,9 @@ from .vocabulary import (
     TO_HOLDER,
     TRANSITION_REFUSALS,
 )
+
+#: What an action writes besides its fields, in its transaction (`Workflow._act`).
+Supply = Callable[[Connection, Row, date], tuple[dict[str, object], str]]
 
 
 class Workflow(EngineParts):
@@ -208,8 +211,19 @@ class Workflow(EngineParts):
         *,
         engagement: str | None = None,
         service_code: str | None = None,
+        attachments_in: Iterable[AttachmentInput] = (),
+        file: Path | None = None,
+        confirm_warnings: bool = False,
         expected_version: int | None = None,
     ) -> Piece:
+        """Complete a suspended piece: only its depositor may (the transition table), with a
+        comment saying what was supplied, and attachments, a new file for the piece (see
+        `completion`: only while it is SUSPENDUE, the replaced file kept as an attachment),
+        a new engagement or service code. The files are checked as at deposit before
+        anything is written, after the policy and the table have let the user complete this
+        piece; then files, changes, state and one history event naming what was added are
+        written in one transaction, and the blobs of a failed one are removed."""
+        reason = self._comment(Action.COMPLETE, note)
         changes = {
             k: v
             for k, v in (("engagement", engagement), ("service_code", service_code))
@@ -223,9 +237,39 @@ class Workflow(EngineParts):
             changes["service_code"] = check_field(
                 "service_code", changes["service_code"], label="Code service", strip=True
             )
-        return self._act(
-            session, piece_id, Action.COMPLETE, expected_version, reason=note, changes=changes
+        with self.store.read() as conn:  # who may complete it, before its files are read
+            self.org.access.require(conn, session, Verb.PROCESS)
+            row = piece_row(conn, piece_id)
+            self.org.access.require_target(conn, session, Verb.PROCESS, row)
+            s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
+            self.transitions.resolve(Action.COMPLETE, s)
+            held = completion.stored_bytes(conn, row)
+        supplement = completion.prepare(
+            list(attachments_in),
+            file,
+            held,
+            self.config.trust_bundle,
+            confirm_warnings=confirm_warnings,
         )
+        created: list[str] = []
+
+        def supply(conn: Connection, row: Row, today: date) -> tuple[dict[str, object], str]:
+            more, lines = completion.write(conn, self.store, row, supplement, today, created)
+            return more, " ; ".join(completion.field_lines(row, changes) + lines)
+
+        try:
+            return self._act(
+                session,
+                piece_id,
+                Action.COMPLETE,
+                expected_version,
+                reason=reason,
+                changes=changes,
+                supply=supply,
+            )
+        except BaseException:
+            discard_unreferenced(self.store, created)
+            raise
 
     def validate(
         self, session: Session, piece_id: int, *, expected_version: int | None = None
@@ -242,13 +286,12 @@ class Workflow(EngineParts):
         reason: str = "",
         motive: Motive | None = None,
         changes: dict[str, str] | None = None,
+        supply: Supply | None = None,
     ) -> Piece:
-        reason = check_field("reason", reason.strip(" \n\t"), label="Commentaire", multiline=True)
-        if piece_action(action).comment and not reason:
-            what = COMMENT_PROMPTS[action][2]
-            raise UsageError(
-                "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
-            )
+        """Apply a user action in one transaction; `supply` writes what the action brings
+        besides its fields (a completion's files) once the table has admitted the action,
+        and returns the piece's further column changes and what the history adds."""
+        reason = self._comment(action, reason)
         now, today = self.clock(), self.today()
         with self.store.write() as conn:
             self.org.access.require(conn, session, Verb.PROCESS)
@@ -262,7 +305,12 @@ class Workflow(EngineParts):
                 )
             s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
             step = self.transitions.resolve(action, s, motive=motive and str(motive))
-            self._apply(conn, session, row, step, s, now, today, reason, changes)
+            columns: dict[str, object] = dict(changes or {})
+            if supply is not None:
+                more, added = supply(conn, row, today)
+                columns.update(more)
+                reason = f"{reason} — {added}" if added else reason
+            self._apply(conn, session, row, step, s, now, today, reason, columns)
             piece = load_piece(conn, piece_id)
         self.extensions.emit(
             "state_changed",
@@ -276,6 +324,17 @@ class Workflow(EngineParts):
         )
         return piece
 
+    @staticmethod
+    def _comment(action: Action, reason: str) -> str:
+        """The action's comment, checked; a named error when the action needs one."""
+        reason = check_field("reason", reason.strip(" \n\t"), label="Commentaire", multiline=True)
+        if piece_action(action).comment and not reason:
+            what = COMMENT_PROMPTS[action][2]
+            raise UsageError(
+                "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
+            )
+        return reason
+
     def _apply(
         self,
         conn: Connection,
@@ -286,7 +345,7 @@ class Workflow(EngineParts):
         now: datetime,
         today: date,
         reason: str = "",
-        changes: dict[str, str] | None = None,
+        changes: Mapping[str, object] | None = None,
     ) -> None:
         """Apply a row of the table, and the automatic row it chains to, in the caller's
         transaction: one optimistic move, one history event per row, the dossier closed and

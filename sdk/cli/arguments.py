@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import NotFound, UsageError
+from ..files_check import AttachmentInput
 from ..model import Piece
 from .context import Context
 
@@ -86,6 +87,21 @@ def path(text: str) -> Path:
     if not text:
         raise UsageError("chemin vide", hint="indiquez un fichier ou un dossier")
     return Path(text)
+
+
+#: How `--attach` is written, for the help of every command that takes attachments.
+ATTACH_METAVAR = "CHEMIN[:TYPE[:DÉSIGNATION]]"
+
+
+def attachments(specs: list[str]) -> list[AttachmentInput]:
+    """The attachments `--attach CHEMIN[:TYPE[:DÉSIGNATION]]` names (deposit, completion);
+    type AUTRE when none is given. The core checks the names, types and files."""
+    found = []
+    for spec in specs:
+        file, _, rest = spec.partition(":")
+        kind, _, designation = rest.partition(":")
+        found.append(AttachmentInput(Path(file), kind or "AUTRE", designation))
+    return found
 
 
 def _id_after_hash(ref: str) -> int:

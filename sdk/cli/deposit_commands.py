@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ..amounts import compute_totals, parse_amount, vat_line
@@ -14,7 +13,8 @@ from ..deposit_form import DepositForm, open_form
 from ..errors import UsageError
 from ..files_check import AttachmentInput
 from ..model import PaymentMode, PieceDraft, VatLine, VatType
-from .arguments import _date, piece_ref
+from .arguments import ATTACH_METAVAR, _date, piece_ref
+from .arguments import attachments as attachment_args
 from .arguments import path as path_arg
 from .context import Context
 from .output import fields, money
@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     p.add_argument("--recipient", default="", help="identifiant du destinataire (ordonnateur)")
     p.add_argument("--moe", default="", help="identifiant de la MOE")
     p.add_argument("--file", type=path_arg, default=None)
-    p.add_argument("--attach", action="append", default=[], metavar="CHEMIN[:TYPE[:DÉSIGNATION]]")
+    p.add_argument("--attach", action="append", default=[], metavar=ATTACH_METAVAR)
     p.add_argument("--comment", default="")
     p.add_argument(
         "--prefill",
@@ -149,13 +149,8 @@ def deposit_request(ctx: Context) -> tuple[DepositForm, PieceDraft, list[Attachm
                 hint="saisissez-le, ou utilisez --prefill avec un Factur-X",
             )
     after = piece_ref(ctx, a.after).id if a.after else None
-    attachments = []
-    for spec in a.attach:
-        path, _, rest = spec.partition(":")
-        kind, _, designation = rest.partition(":")
-        attachments.append(AttachmentInput(Path(path), kind or "AUTRE", designation))
     form = open_form(ctx.core, ctx.session, marche_number=draft.marche_number, after=after)
-    return form, form.complete(draft), attachments
+    return form, form.complete(draft), attachment_args(a.attach)
 
 
 def _prefilled(draft: PieceDraft, a: Any) -> PieceDraft:

@@ -7,7 +7,9 @@ from typing import Any
 
 from .. import states as S
 from ..actions import BY_COMMAND, perform
-from .arguments import piece_ref, version
+from .arguments import ATTACH_METAVAR, piece_ref, version
+from .arguments import attachments as attachment_args
+from .arguments import path as path_arg
 from .context import Context
 
 
@@ -16,9 +18,23 @@ def register(sub: Any) -> None:
     p.add_argument("action", choices=list(BY_COMMAND))
     p.add_argument("piece")
     p.add_argument("--motive", default="ACHEMINEMENT", choices=[m.value for m in S.Motive])
-    p.add_argument("--reason", default="")
+    p.add_argument("--reason", "--comment", dest="reason", default="", help="commentaire")
     p.add_argument("--engagement", default=None)
     p.add_argument("--service", default=None)
+    p.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar=ATTACH_METAVAR,
+        help="complete : pièce jointe ajoutée (répétable)",
+    )
+    p.add_argument(
+        "--file",
+        type=path_arg,
+        default=None,
+        help="complete : nouveau fichier de la pièce suspendue (l'ancien reste en pièce jointe)",
+    )
+    p.add_argument("--confirm", action="store_true", help="confirmer les avertissements")
     p.add_argument("--expect-version", type=version, default=None)
     p.set_defaults(func=process)
 
@@ -35,6 +51,9 @@ def process(ctx: Context) -> int:
         motive=a.motive,
         engagement=a.engagement,
         service=a.service,
+        attachments_in=attachment_args(a.attach),
+        file=a.file,
+        confirm_warnings=a.confirm,
         expected_version=a.expect_version,
     )
     ctx.emit({"piece": done}, f"Pièce {done.number} : {S.label(done.state)}.")

@@ -190,11 +190,13 @@ def check_attachments(
     *,
     piece_file: Path | str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    stored_bytes: int = 0,
 ) -> list[Finding]:
     """Rules for every attachment (field `attachments[i]`) and the piece total: piece file
-    plus attachments ≤ `max_piece_bytes`. Items are paths or (path, name) pairs."""
+    plus attachments ≤ `max_piece_bytes`, counting `stored_bytes` already on the piece (a
+    completion adds to a deposit). Items are paths or (path, name) pairs."""
     out: list[Finding] = []
-    total = file_size(Path(piece_file)) if piece_file is not None else 0
+    total = stored_bytes + (file_size(Path(piece_file)) if piece_file is not None else 0)
     for index, spec in enumerate(attachments):
         path, name = spec if isinstance(spec, tuple) else (spec, None)
         out += check_attachment(path, name, field=f"attachments[{index}]", limits=limits)

@@ -26,9 +26,10 @@ import pytest
 from sqlalchemy import select, update
 
 from decompte.sdk.core import Core
-from decompte.sdk.demo import DEMO_PASSWORD
+from decompte.sdk.demo import DEMO_PASSWORD, demo_pdf
 from decompte.sdk.errors import NotAuthorised, NotFound
 from decompte.sdk.export import ExportFilter, run_export
+from decompte.sdk.files_check import AttachmentInput
 from decompte.sdk.model import ActorRole, Address, MarcheActor, MemberRole
 from decompte.sdk.queries import SearchCriteria, SyntheseFilter
 from decompte.sdk.session import Session
@@ -210,7 +211,7 @@ def world(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 # -- the commands, as the CLI and the app call the engine ----------------------------------------
 
-WRITES = ("deposit", "take", "refuse", "suspend", "complete", "validate")
+WRITES = ("deposit", "take", "refuse", "suspend", "complete", "complete --attach", "validate")
 
 
 def _deposit(core: Core, s: Session, role: Role, w: World, situation: str) -> Any:
@@ -227,6 +228,14 @@ def _piece(role: Role, w: World, situation: str) -> int:
 
 def _number(role: Role, w: World, situation: str) -> str:
     return "EXT-1" if situation == "unrelated" else role.piece
+
+
+def _attachment(folder: Path) -> Path:
+    """A real PDF to attach (its content is checked only once the policy let the user in)."""
+    path = folder / "bon-commande.pdf"
+    if folder.is_dir() and not path.exists():
+        path.write_bytes(demo_pdf("Matrice", ["bon de commande"]))
+    return path
 
 
 def _scope(w: World, situation: str) -> list[int] | None:
@@ -250,6 +259,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "suspend": lambda c, s, r, w, x, tmp: c.workflow.suspend(s, _piece(r, w, x), "Matrice"),
     "complete": lambda c, s, r, w, x, tmp: c.workflow.complete(s, _piece(r, w, x), "Matrice"),
+    "complete --attach": lambda c, s, r, w, x, tmp: c.workflow.complete(
+        s, _piece(r, w, x), "Matrice", attachments_in=[AttachmentInput(_attachment(tmp))]
+    ),
     "validate": lambda c, s, r, w, x, tmp: c.workflow.validate(s, _piece(r, w, x)),
     "download": lambda c, s, r, w, x, tmp: c.workflow.download(s, _piece(r, w, x), tmp),
     "show": lambda c, s, r, w, x, tmp: c.queries.find_piece(s, _number(r, w, x)),
@@ -365,9 +377,33 @@ def test_policy_matrix(world: World, tmp_path: Path, command: str, role: Role, s
 
 
 def test_the_matrix_covers_every_command_role_and_situation():
-    assert len(CASES) == len(COMMANDS) * len(ROLES) * len(SITUATIONS) == 21 * 8 * 6
+    assert len(CASES) == len(COMMANDS) * len(ROLES) * len(SITUATIONS) == 22 * 8 * 6
     outcomes = {expected(c, r, s) for c in COMMANDS for r in ROLES for s in SITUATIONS}
     assert outcomes == {OK, PASSES, REFUSED, NOT_FOUND, NO_LEAK}
+
+
+def test_only_the_depositor_of_a_suspended_piece_completes_it(world: World, tmp_path: Path):
+    """Every other role, party to the piece or not, is refused (by the policy or the table)
+    and nothing is written; the depositor completes it with its attachment."""
+    core = world.fresh_core("own", tmp_path / "copy")
+    try:
+        s = world.sessions
+        a4 = core.workflow.deposit(s["titulaire"], make_draft("A4", "MX-SUSP", marche=ECO))
+        core.workflow.suspend(s["moe"], a4.piece.id, "Bon de commande manquant")
+        attach = [AttachmentInput(_attachment(tmp_path), "BON_DE_COMMANDE")]
+        for role in ROLES:
+            if role.key == "titulaire":
+                continue
+            with pytest.raises((NotAuthorised, NotFound)):
+                core.workflow.complete(s[role.key], a4.piece.id, "BC", attachments_in=attach)
+            assert core.queries.attachments(s["titulaire"], a4.piece.id) == [], role.key
+        done = core.workflow.complete(s["titulaire"], a4.piece.id, "BC", attachments_in=attach)
+        assert done.state == "COMPLETEE"
+        assert [a["name"] for a in core.queries.attachments(s["moe"], done.id)] == [
+            "bon-commande.pdf"
+        ]
+    finally:
+        core.close()
 
 
 def test_own_reads_show_the_structure_its_objects(world: World):

@@ -15,6 +15,7 @@ from textual.widgets import DirectoryTree, Input
 from textual.worker import get_current_worker
 
 from decompte.sdk import vocabulary as V
+from decompte.sdk.model import DEPOSITED_ATTACHMENT_KINDS
 
 from ..safe_text import Label, Select, Static
 from .base import Modal
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..app import DecompteApp
 
 PIECE_SUFFIXES = {".pdf", ".xml"}
-ATTACHMENT_KINDS = tuple((label, code) for code, label in V.ATTACHMENT_KIND_LABELS.items())
+ATTACHMENT_KINDS = tuple((V.ATTACHMENT_KIND_LABELS[k], k.value) for k in DEPOSITED_ATTACHMENT_KINDS)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from textual.widgets import LoadingIndicator
 from decompte.sdk.actions import PIECE_ACTIONS
 from decompte.sdk.vocabulary import (
     ACTION_LABELS,
+    ATTACHMENT_KIND_LABELS,
     DOWNLOAD_LABEL,
     FORMAT_LABELS,
     PAYMENT_MODE_LABELS,
@@ -267,7 +268,7 @@ class PieceScreen(Screen[None]):
             att.add_column("Taille", justify="right")
             for a in detail.attachments:
                 att.add_row(
-                    str(a.get("kind", "")),
+                    ATTACHMENT_KIND_LABELS.get(str(a.get("kind", "")), str(a.get("kind", ""))),
                     str(a.get("designation", "")),
                     str(a.get("name", "")),
                     f"{int(a.get('size') or 0):,} o".replace(",", "\u00a0"),
