@@ -161,7 +161,9 @@ def _payment_overdue(
         N.kind == str(NoticeKind.PAYMENT), N.dossier_id == D.id, N.since == D.moe_available_on
     )
     query = (
-        select(D.id, D.number.label("dossier"), D.moe_available_on, P.id.label("piece_id"), P.number)
+        select(
+            D.id, D.number.label("dossier"), D.moe_available_on, P.id.label("piece_id"), P.number
+        )
         .select_from(dossiers)
         .join(pieces, P.id == first)
         .where(

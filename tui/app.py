@@ -230,7 +230,8 @@ class DecompteApp(App[int]):
         shown = "\n".join(lines[:SWEEP_LINES_SHOWN])
         more = len(lines) - SWEEP_LINES_SHOWN
         self.notify(
-            f"{len(lines)} changement(s)\n{shown}" + (f"\n… et {more} autre(s)" if more > 0 else ""),
+            f"{len(lines)} changement(s)\n{shown}"
+            + (f"\n… et {more} autre(s)" if more > 0 else ""),
             title="Délais",
             timeout=8,
         )

@@ -129,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 field="commande",
                 hint="decompte --help liste les commandes ; decompte seul ouvre l'application",
             )
+        ctx.clock()  # a bad --today is refused before the command does anything
         return int(ctx.args.func(ctx) or 0)
 
     def close() -> int:
