@@ -15,6 +15,11 @@ and plugins. Two questions, always in this order:
 `require(conn, session, verb, target)` asks both; `allows` is the same question answered yes
 or no (what a screen may offer). `may_receive(structure)` says whether a
 structure may be sent pieces (an inactive one receives nothing).
+
+The deadline sweep (`Workflow.sweep`, `decompte sweep`) is the system's, not a user's: like a
+cron job it acts for no one (history « systeme ») and asks no session, only that the store
+can be written (a read-only store refuses it by name, exit 4). It applies only what the
+transition table and the configured delays decide, never a user's choice.
 """
 
 from __future__ import annotations

@@ -66,8 +66,17 @@ UI_KEYS: dict[str, type | tuple[type, ...]] = {
     "download_dir": str,
     "export_dir": str,
     "files_dir": str,
+    "sweep_minutes": (int, float),  # the app's deadline sweep timer; 0: never
 }
-_TYPE_NAMES = {str: "un texte", bool: "true ou false", dict: "une table", int: "un nombre"}
+#: The longest interval of the app's deadline sweep, in minutes (a day).
+MAX_SWEEP_MINUTES = 1440
+_TYPE_NAMES = {
+    str: "un texte",
+    bool: "true ou false",
+    dict: "une table",
+    int: "un nombre",
+    float: "un nombre",
+}
 
 
 class _Where:
@@ -97,7 +106,7 @@ class _Where:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         wrong_bool = isinstance(value, bool) and bool not in kinds
         if not isinstance(value, kinds) or wrong_bool:
-            wanted = " ou ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            wanted = " ou ".join(dict.fromkeys(_TYPE_NAMES.get(k, k.__name__) for k in kinds))
             raise self.error(key, f"Valeur de type inattendu : {wanted} attendu")
         return value
 
@@ -142,6 +151,12 @@ def _ui(table: dict[str, Any], where: _Where) -> dict[str, Any]:
     where.known("ui", table, UI_KEYS)
     for name, value in table.items():
         where.typed(f"ui.{name}", value, UI_KEYS[name])
+    if not 0 <= table.get("sweep_minutes", 0) <= MAX_SWEEP_MINUTES:
+        raise where.error(
+            "ui.sweep_minutes",
+            f"Intervalle hors des bornes : {table['sweep_minutes']} minutes",
+            f"un nombre de minutes de 0 (jamais) à {MAX_SWEEP_MINUTES}",
+        )
     return {"ui": table}
 
 

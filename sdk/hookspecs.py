@@ -211,8 +211,10 @@ class DecompteSpecs:
     def decompte_deadline_crossed(
         self, piece: Piece, deadline: str | Deadline, view: PluginView | None, settings: Settings
     ) -> None:
-        """React to a deadline passed by a piece (e.g. "validation": the validator let the
-        delay pass and the piece moved on to its recipient).
+        """React to a deadline passed by a piece, once per crossing, during the deadline
+        sweep: "validation" (the validator let the delay pass and the piece moved on to its
+        recipient), or a `Deadline` of kind "action" (its holder let the delay pass) or
+        "paiement" (the dossier's payment delay ran out).
 
         Example::
 

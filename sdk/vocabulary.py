@@ -462,6 +462,18 @@ def certificate_sentence(document: str, number: str, when: str, certificate: str
 DOWNLOAD_LABEL = "Télécharger"
 
 
+# -- the deadline sweep (`decompte sweep`, the app's timer) -------------------------------------
+
+#: What the sweep notices besides the state moves, by notice kind (`sweep.NoticeKind`).
+SWEEP_FLAG_LABELS = {
+    "action": "en retard de traitement (échéance {due})",
+    "paiement": "paiement en retard (échéance {due}), dossier {dossier}",
+    "refus_masque": "refusée depuis plus de {days} j : masquée de la Synthèse",
+}
+SWEEP_NOTHING = "Balayage des délais au {day} : rien n'a changé."
+SWEEP_DONE = "Balayage des délais au {day} : {count} changement(s)."
+
+
 def with_article(document: str, feminine: bool | None = None) -> str:
     """« la facture », « l'état d'acompte », « le projet de décompte mensuel » (`feminine`:
     None tells it by the first word, as in `deposited_sentence`)."""

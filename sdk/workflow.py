@@ -9,18 +9,19 @@ with an optimistic version check and appends events to the append-only history.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, select, update
-from sqlalchemy.exc import NoResultFound
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from . import completion, safe_paths
 from .access import Verb
 from .actions import USER_ACTIONS, piece_action
 from .cadres import Cadre, CadreTable
 from .config import Config
+from .deadlines import Deadline, add_days
 from .deposit import Deposits, Receipt, discard_unreferenced
 from .engine_parts import EngineParts
 from .errors import Conflict, NotFound, UsageError, ValidationRefused
@@ -44,8 +45,9 @@ from .rules import BUILTIN_RULES, Rule
 from .session import Session
 from .states import STATES, Action, Holder, Motive, Stage
 from .store import Store
-from .store.engine import is_read_only
+from .store.engine import is_read_only, read_only_error
 from .store.schema import attachments, events, pieces
+from .sweep import VALIDATION, NoticeKind, SweepChange, notice_flags
 from .transitions import (
     TRANSITIONS,
     NextHolder,
@@ -411,36 +413,83 @@ class Workflow(EngineParts):
         ).one()
         return last.structure_id, last.acting_role
 
-    def sweep(self) -> int:
-        """Apply the table's deadline rows (action `expire`) to the pieces whose validator let
-        the delay pass: VALIDATION n HORS DELAI, then on to the next holder."""
-        today, now = self.today(), self.clock()
-        limit = today - timedelta(days=self.config.deadlines.validator_days)
-        moved = 0
+    def sweep(self, at: date | None = None) -> list[SweepChange]:
+        """The deadline sweep as of `at` (default: the clock's today), once and idempotently:
+        the table's deadline rows (action `expire`) move the pieces whose validator let the
+        delay pass (VALIDATION n HORS DELAI, then on to the next holder), then the flags time
+        sets are noticed (`sweep`: overdue, refused pieces hidden). What changed, piece by
+        piece; nothing on a second run as of the same day.
+
+        It is the system's, not a user's (a cron job, the app's timer): no session, only a
+        store that can be written. `at` may be a past day (catching up), never a day after
+        today: what the sweep writes is not undone."""
+        today = self.today()
+        at = at or today
+        if at > today:
+            raise UsageError(
+                f"Le balayage ne peut pas anticiper : {at:%d/%m/%Y} est après aujourd'hui "
+                f"({today:%d/%m/%Y})",
+                field="--at",
+                hint="une date passée ou aujourd'hui ; pour rejouer un scénario à une autre "
+                "date, --today sur une base d'essai",
+            )
+        if not self.writable:
+            raise read_only_error("le balayage des délais écrit dans la base")
+        now = self.clock() if at == today else datetime.combine(at, self.clock().time())
+        changes = self._expire(at, now)
+        try:
+            with self.store.write() as conn:
+                flags = notice_flags(conn, at, self.config.deadlines)
+        except IntegrityError:  # another sweep noticed them at the same moment
+            with self.store.write() as conn:
+                flags = notice_flags(conn, at, self.config.deadlines)
+        for flag in flags:
+            if flag.kind in (NoticeKind.ACTION, NoticeKind.PAYMENT):
+                deadline = Deadline(str(flag.kind), flag.due, (flag.due - at).days)
+                self.extensions.emit(
+                    "deadline_crossed", {"piece": self.piece(flag.piece_id), "deadline": deadline}
+                )
+        return changes + flags
+
+    def _expire(self, at: date, now: datetime) -> list[SweepChange]:
+        """The table's `expire` rows for the pieces at a validator since before `at` minus
+        the validator's delay."""
+        limit = add_days(at, -self.config.deadlines.validator_days)
+        moved: list[SweepChange] = []
         for state_code in self.transitions.sources(Action.EXPIRE):
             with self.store.read() as conn:
                 ids = list(
                     conn.execute(
-                        select(pieces.c.id).where(
-                            pieces.c.state == state_code, pieces.c.holder_since < limit
-                        )
+                        select(pieces.c.id)
+                        .where(pieces.c.state == state_code, pieces.c.holder_since < limit)
+                        .order_by(pieces.c.id)
                     ).scalars()
                 )
             for piece_id in ids:
                 try:
                     with self.store.write() as conn:
                         row = piece_row(conn, piece_id, lock=True)
-                        if row.state != state_code:
+                        if row.state != state_code or not row.holder_since < limit:
                             continue
                         s = Situation(row, self.cadres.get(row.cadre), None)
                         step = self.transitions.resolve(Action.EXPIRE, s)
-                        self._apply(conn, None, row, step, s, now, today)
+                        self._apply(conn, None, row, step, s, now, at)
+                        piece = load_piece(conn, piece_id)
                 except ValidationRefused:
                     continue  # the next holder became inactive: the piece waits where it is
-                moved += 1
-                self.extensions.emit(
-                    "deadline_crossed", {"piece": self.piece(piece_id), "deadline": "validation"}
+                moved.append(
+                    SweepChange(
+                        VALIDATION,
+                        piece_id,
+                        row.number,
+                        row.dossier_id,
+                        row.holder_since,
+                        add_days(row.holder_since, self.config.deadlines.validator_days),
+                        from_state=row.state,
+                        to_state=piece.state,
+                    )
                 )
+                self.extensions.emit("deadline_crossed", {"piece": piece, "deadline": "validation"})
         return moved
 
     def download(

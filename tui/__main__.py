@@ -15,19 +15,30 @@ from decompte.sdk.cli.parser import FrenchParser
 from decompte.sdk.errors import UsageError
 
 
-def launch(db: str, config_file: str, *, demo: bool, theme: str | None, mouse: bool) -> int:
-    """Run the app on `db` (or the configured store; a demo.db beside it with `demo`)."""
+def launch(
+    db: str,
+    config_file: str,
+    *,
+    demo: bool,
+    theme: str | None,
+    mouse: bool,
+    today: str = "",
+) -> int:
+    """Run the app on `db` (or the configured store; a demo.db beside it with `demo`), on
+    the day `today` (`--today`, else DECOMPTE_TODAY, else the system's: `sdk.clock`)."""
     from pathlib import Path
 
+    from decompte.sdk.clock import chosen_clock
     from decompte.sdk.config import load_config
 
     from .app import main as run_app
 
+    clock = chosen_clock(today)  # a bad date is named before anything opens
     config = load_config(Path(config_file) if config_file else None)
     target = db or config.db_target
     if demo and not db:  # never the everyday store: a demo.db beside it
         target = str(Path(config.db_target).with_name("demo.db"))
-    return run_app(target, demo=demo, theme=theme, mouse=mouse, config=config)
+    return run_app(target, demo=demo, theme=theme, mouse=mouse, config=config, clock=clock)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,7 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return headless(words)
     return guarded(
         lambda: launch(
-            args.db, args.config, demo=args.demo, theme=args.theme, mouse=not args.no_mouse
+            args.db,
+            args.config,
+            demo=args.demo,
+            theme=args.theme,
+            mouse=not args.no_mouse,
+            today=args.today,
         ),
         as_json=as_json,
     )

@@ -7,6 +7,7 @@ worker after the first frame.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -32,6 +33,14 @@ if TYPE_CHECKING:
     from decompte.sdk.config import Config
     from decompte.sdk.core import Core
     from decompte.sdk.session import Session
+
+
+#: The deadline sweep's default interval in the app (`[ui] sweep_minutes`; 0: never).
+DEFAULT_SWEEP_MINUTES = 15
+#: The changes a sweep's notice lists (then « … et N autre(s) »).
+SWEEP_LINES_SHOWN = 5
+#: Its first run after the first login, in seconds (sooner when the interval is shorter).
+FIRST_SWEEP_AFTER = 5.0
 
 
 class DecompteApp(App[int]):
@@ -97,6 +106,7 @@ class DecompteApp(App[int]):
         )
         self.animation_level = "full" if self.ui.get("animations", False) else "none"
         self.bench = bench
+        self.sweeps_started = False
         self.theme_labels: dict[str, str] = {}
         self._theme_problems = self._load_themes()
 
@@ -181,6 +191,54 @@ class DecompteApp(App[int]):
             raise RuntimeError("personne n'est connecté")
         return self.identity.session
 
+    # -- the deadline sweep on a timer --------------------------------------------------------
+    def _start_sweeps(self) -> None:
+        """From the first login on: the sweep shortly after, then every `[ui] sweep_minutes`
+        (15 by default; 0 never). The CLI's `decompte sweep` (cron) does the same work: both
+        may run, the second finds nothing left to change."""
+        minutes = float(self.ui.get("sweep_minutes", DEFAULT_SWEEP_MINUTES))
+        if self.sweeps_started or minutes <= 0:
+            return
+        self.sweeps_started = True
+        every = minutes * 60
+        self.set_timer(min(FIRST_SWEEP_AFTER, every), self.sweep_deadlines)
+        self.set_interval(every, self.sweep_deadlines)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
+    def sweep_deadlines(self) -> None:
+        """Run the sweep in a thread; a failure is a notice, what changed refreshes the lists."""
+        try:
+            changes = self.backend.sweep()
+        except Exception as exc:
+            with contextlib.suppress(RuntimeError):  # the app may be closing
+                self.call_from_thread(
+                    self.notify,
+                    f"Balayage des délais impossible : {describe_error(exc)}",
+                    title="Délais",
+                    severity="warning",
+                    timeout=8,
+                )
+            return
+        if changes:
+            lines = [c.describe() for c in changes]
+            with contextlib.suppress(RuntimeError):
+                self.call_from_thread(self._swept, lines)
+
+    def _swept(self, lines: list[str]) -> None:
+        from .screens.main import MainScreen
+
+        shown = "\n".join(lines[:SWEEP_LINES_SHOWN])
+        more = len(lines) - SWEEP_LINES_SHOWN
+        self.notify(
+            f"{len(lines)} changement(s)\n{shown}"
+            + (f"\n… et {more} autre(s)" if more > 0 else ""),
+            title="Délais",
+            timeout=8,
+        )
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.data_changed()
+
     # -- identity -----------------------------------------------------------------------------
     def logged_in(self, identities: list[Identity]) -> None:
         """Called by the login screen once the core accepted the password."""
@@ -189,6 +247,7 @@ class DecompteApp(App[int]):
         self.identities = identities
         self.identity = identities[0]
         self.switch_screen(MainScreen())
+        self._start_sweeps()
         if self.bench:
             self.call_after_refresh(self._bench_mark, "main-screen")
 
@@ -261,10 +320,19 @@ class DecompteApp(App[int]):
             self.screen.deposit_after(piece_id)
 
 
-def main(db_target: str, *, demo: bool, theme: str | None, mouse: bool, config: Config) -> int:
-    """Run the app on `db_target` (a fresh demo store there when `demo`); exit code."""
+def main(
+    db_target: str,
+    *,
+    demo: bool,
+    theme: str | None,
+    mouse: bool,
+    config: Config,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Run the app on `db_target` (a fresh demo store there when `demo`), on `clock` (the
+    system's unless `--today` set a day); exit code."""
     bench = bool(os.environ.get("DECOMPTE_BENCH_FILE"))
-    app = DecompteApp(db_target, config=config, demo=demo, theme=theme, bench=bench)
+    app = DecompteApp(db_target, config=config, demo=demo, theme=theme, bench=bench, clock=clock)
     if bench:
         app._bench_mark("app-created")
     result = app.run(mouse=mouse)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from decompte.sdk.marches import IdentityLine
     from decompte.sdk.model import Marche, Piece, Structure, User
     from decompte.sdk.session import Session
+    from decompte.sdk.sweep import SweepChange
 
 #: Page cache of each SQLite connection in the app (SQLite's default is 2 MiB): a page of
 #: table rows reads as fast with 512 KiB (measured on a 1.1 M-piece store), 1.5 MiB less a
@@ -116,8 +117,6 @@ class Backend:
             else:
                 progress("Ouverture de la base…")
                 core = opened()
-            if core.workflow.writable:  # a read-only store is only consulted
-                core.workflow.sweep()
             self.core = core
             return core
         except BaseException as exc:
@@ -125,6 +124,14 @@ class Backend:
             raise
         finally:
             self.ready.set()
+
+    def sweep(self) -> list[SweepChange]:
+        """The deadline sweep as of the app's today (its timer); nothing on a store that is
+        only consulted (read-only): there the sweep would be refused."""
+        core = self.wait()
+        if not core.workflow.writable:
+            return []
+        return core.workflow.sweep()
 
     def wait(self, timeout: float = 120.0) -> Core:
         if not self.ready.wait(timeout):

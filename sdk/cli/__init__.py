@@ -47,6 +47,15 @@ GLOBALS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
         {"action": "store_true", "help": "lire le mot de passe sur l'entrée standard"},
     ),
     (("--json",), {"action": "store_true", "help": "sortie JSON pour les scripts"}),
+    (
+        ("--today",),
+        {
+            "default": "",
+            "metavar": "AAAA-MM-JJ",
+            "help": "jour considéré comme aujourd'hui (rejouer un scénario sur une base "
+            "d'essai ; sinon DECOMPTE_TODAY, sinon la date du système)",
+        },
+    ),
 )
 
 
@@ -120,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 field="commande",
                 hint="decompte --help liste les commandes ; decompte seul ouvre l'application",
             )
+        ctx.clock()  # a bad --today is refused before the command does anything
         return int(ctx.args.func(ctx) or 0)
 
     def close() -> int:

@@ -91,7 +91,7 @@ def init(ctx: Context) -> int:
                     field="--db",
                     hint="ajoutez --force pour repartir d'une base neuve",
                 )
-        result = build_demo(lambda clock: Core(store, ctx.config, clock))
+        result = build_demo(lambda clock: Core(store, ctx.config, clock), today=ctx.clock().date())
         users_list = result["users"]
         assert isinstance(users_list, dict)
         ctx.emit(

@@ -8,15 +8,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from ..clock import parse_day
 from ..errors import NotFound, UsageError
 from ..files_check import AttachmentInput
 from ..model import Piece
 from .context import Context
 
-#: The dates a user may type: wide enough for any real piece, narrow enough that adding a
-#: delay of days to them never leaves the calendar.
-FIRST_DATE = date(1900, 1, 1)
-LAST_DATE = date(2999, 12, 31)
 #: The largest record id both engines can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 #: Pages and page sizes: far beyond any real list, far below an integer overflow.
@@ -25,19 +22,7 @@ MAX_PER_PAGE = 1_000
 
 
 def _date(text: str) -> date:
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"date illisible « {text} »",
-            hint="format AAAA-MM-JJ, par exemple 2026-11-23",
-        ) from None
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise UsageError(
-            f"date hors des bornes « {text} »",
-            hint=f"une date entre {FIRST_DATE:%d/%m/%Y} et {LAST_DATE:%d/%m/%Y}",
-        )
-    return value
+    return parse_day(text)
 
 
 def _whole(text: str, low: int, high: int, what: str) -> int:

@@ -6,10 +6,13 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..clock import chosen_clock
 from ..config import Config, load_config
 from ..errors import NotAuthorised, UsageError
 from . import output
@@ -18,12 +21,6 @@ if TYPE_CHECKING:
     from ..core import Core
     from ..plugins import PluginHost
     from ..session import Session
-
-
-#: Commands that act on pieces: the validators' delays that ran out are applied first, so
-#: that they act on the pieces as they now stand. Reads never write: no other command sweeps
-#: (``decompte sweep`` does it on demand), so a read-only store can be consulted.
-SWEEP_FIRST = frozenset({"deposit", "process"})
 
 
 class Context:
@@ -48,10 +45,12 @@ class Context:
     def core(self) -> Core:
         from ..core import Core
 
-        core = Core.open(self.db_target, config=self.config, plugins=self.plugins)
-        if getattr(self.args, "command", None) in SWEEP_FIRST:
-            core.workflow.sweep()  # validator delays that ran out since the last run
-        return core
+        return Core.open(self.db_target, config=self.config, clock=self.clock, plugins=self.plugins)
+
+    @cached_property
+    def clock(self) -> Callable[[], datetime]:
+        """The system's clock, or the day `--today` / `DECOMPTE_TODAY` sets (`sdk.clock`)."""
+        return chosen_clock(getattr(self.args, "today", ""))
 
     def close(self) -> None:
         """Shut the plugins down (webhooks flush) and release the store."""

@@ -1,5 +1,6 @@
 """The tables as commands: the cadres (`cadres`), the states and transitions (`states`),
-and `sweep`, which applies the table's moves for validators' delays that ran out."""
+and `sweep`, which applies what time changes (the table's moves for validators' delays that
+ran out, the overdue and hidden-refusal flags: `sdk/sweep.py`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,28 @@ from typing import Any
 from .. import states as S
 from .. import vocabulary as V
 from ..errors import UsageError
+from .arguments import _date
 from .context import Context
 from .output import table
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sweep", help="appliquer les délais de validation dépassés")
+    p = sub.add_parser(
+        "sweep",
+        help="balayage des délais : valideurs hors délai, retards, refus masqués",
+        description="Applique une fois ce que le temps change (délai de validation dépassé, "
+        "pièces en retard de traitement ou de paiement, pièces refusées masquées de la "
+        "Synthèse) et affiche ce qui a changé ; relancé le même jour, il ne change rien. "
+        "Tâche du système (cron, minuteur) : pas de --as ; une base en lecture seule est "
+        "refusée.",
+    )
+    p.add_argument(
+        "--at",
+        type=_date,
+        default=None,
+        metavar="AAAA-MM-JJ",
+        help="jour du balayage (aujourd'hui par défaut ; jamais après aujourd'hui)",
+    )
     p.set_defaults(func=sweep)
     p = sub.add_parser("cadres", help="table des cadres de facturation")
     p.add_argument("--role", default="")
@@ -23,8 +40,17 @@ def register(sub: Any) -> None:
 
 
 def sweep(ctx: Context) -> int:
-    moved = ctx.core.workflow.sweep()
-    ctx.emit({"moved": moved}, f"{moved} pièce(s) passée(s) en validation hors délai.")
+    """The deadline sweep, once, as of --at or today: what changed, piece by piece (a list
+    with --json, empty when the store was already swept that day)."""
+    at = ctx.args.at or ctx.clock().date()
+    changes = ctx.core.workflow.sweep(at)
+    heading = (V.SWEEP_DONE if changes else V.SWEEP_NOTHING).format(
+        day=f"{at:%d/%m/%Y}", count=len(changes)
+    )
+    ctx.emit(
+        [c.as_dict() for c in changes],
+        "\n".join([heading, *(f"  {c.describe()}" for c in changes)]),
+    )
     return 0
 
 

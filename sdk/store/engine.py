@@ -35,7 +35,7 @@ from ..errors import NotAuthorised, UsageError
 from ..private_paths import private_file
 from ..text_safety import printable
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_deadline_notices"
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The revisions this version knows: a store at any other was migrated by a newer one.
 KNOWN_REVISIONS = frozenset(p.stem for p in (MIGRATIONS / "versions").glob("*.py"))

@@ -315,3 +315,21 @@ events = Table(
     Column("reason", Text, nullable=False, default=""),
     Index("ix_events_piece", "piece_id", "id"),
 )
+
+#: What the deadline sweep noticed (`sdk/sweep.py`): one row per piece, kind of deadline
+#: (« action », « paiement », « refus_masque ») and the day its delay started counting, so
+#: that each crossing is reported and announced once. The screens read deadlines from dates,
+#: never from here.
+deadline_notices = Table(
+    "deadline_notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("piece_id", ForeignKey("pieces.id"), nullable=False),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("noticed_on", Date, nullable=False),
+    UniqueConstraint("kind", "piece_id", "since", name="uq_deadline_notice"),
+    Index("ix_deadline_notices_dossier", "dossier_id", "kind", "since"),
+)

@@ -362,7 +362,6 @@ def test_unknown_choices_are_named_with_the_allowed_values(demo_db, tmp_path, ca
     assert "MOE (Maîtrise d'œuvre)" in data["hint"]
     pdf = tmp_path / "piece.pdf"
     pdf.write_bytes(demo_pdf("piece", ["test"]))
-    assert main(["--db", str(demo_db), "sweep"]) == 0  # a deposit sweeps first: done here
     capsys.readouterr()
     before = counts(demo_db)
     argv = ["--db", str(demo_db), "--as", LOGINS["titulaire"], "deposit", "--cadre", "A4"]

@@ -70,8 +70,7 @@ class Store:
 
 
 def _build(target: str) -> None:
-    """The demo world, then the validators' delays applied up to today (what deposit and
-    process would do first), so that a later refusal cannot be blamed on the sweep."""
+    """The demo world, swept up to today as a daily cron job would leave it."""
     for argv in (["--db", target, "init", "--demo"], ["--db", target, "sweep"]):
         outcome = H.run_cli(argv)
         assert outcome.code == 0, outcome.err

@@ -1,6 +1,6 @@
-"""Reads never write: read commands do not run the validators' deadline sweep, and a store
-that cannot be written (a read-only file in a read-only folder) is consulted as it is, while
-a write is refused with a named French error."""
+"""Reads never write: no command but `sweep` runs the deadline sweep (reads and writes
+alike), and a store that cannot be written (a read-only file in a read-only folder) is
+consulted as it is, while a write, the sweep included, is refused with a named French error."""
 
 from __future__ import annotations
 
@@ -40,14 +40,16 @@ def state_of(db: Path, number: str) -> str:
         return conn.execute("SELECT state FROM pieces WHERE number = ?", (number,)).fetchone()[0]
 
 
-def test_read_commands_leave_the_deadlines_to_the_writes(demo_db):
+def test_only_the_sweep_applies_the_deadlines(demo_db):
     before = state_of(demo_db, WAITING)
     assert before == "MISE_A_DISPOSITION_PREMIER_VALIDEUR"
     for command in (["synthese"], ["show", WAITING], ["stock"], ["history", WAITING]):
-        assert run(demo_db, *command, login="titulaire").returncode == 0, command
+        assert run(demo_db, "--today", "2026-12-20", *command, login="titulaire").returncode == 0
+    take = run(demo_db, "--today", "2026-12-20", "process", "take", "PDM-2026-03", login="moe")
+    assert take.returncode == 0, take.stderr
     assert state_of(demo_db, WAITING) == before
-    swept = run(demo_db, "--json", "sweep")
-    assert swept.returncode == 0 and json.loads(swept.stdout)["moved"] >= 1
+    swept = run(demo_db, "--today", "2026-12-20", "--json", "sweep")
+    assert swept.returncode == 0 and WAITING in {c["piece"] for c in json.loads(swept.stdout)}
     assert state_of(demo_db, WAITING) == "VALIDATION_1_HORS_DELAI"
 
 
@@ -86,6 +88,10 @@ def test_a_read_only_store_is_consulted_and_refuses_writes_by_name(read_only_db)
     assert "lecture seule" in take.stderr and "Erreur interne" not in take.stderr
     refused = run(read_only_db, "--json", "process", "take", "PDM-2026-03", login="moe")
     assert json.loads(refused.stderr)["field"] == "db"
+
+    sweep = run(read_only_db, "--json", "sweep")
+    assert sweep.returncode == 4 and json.loads(sweep.stderr)["field"] == "db"
+    assert "lecture seule" in json.loads(sweep.stderr)["message"]
 
     assert sorted(p.name for p in folder.iterdir()) == listing  # no -wal, no -shm
     assert hashlib.sha256(read_only_db.read_bytes()).hexdigest() == digest

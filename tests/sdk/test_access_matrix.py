@@ -483,7 +483,7 @@ CLI_CASES = [
 
 @pytest.fixture(scope="module")
 def cli_dbs(world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The CLI sweeps deadlines before each command (a write): its own copies."""
+    """The CLI's writes change the store: its own copies."""
     root = tmp_path_factory.mktemp("access-cli")
     return {s: _copy(db, root / s) for s, db in world.dbs.items()}
 
@@ -525,3 +525,18 @@ def test_cli_a_manager_reactivates_the_structure(world, tmp_path):
     assert json.loads(out.stdout)["active"] is True
     assert _cli(db, LOGINS["moe"], "synthese").returncode == 0
     assert _cli(db, LOGINS["moa"], "synthese").returncode == 4  # the others stay inactive
+
+
+def test_the_sweep_is_the_systems_no_login_asked(world, tmp_path):
+    """The deadline sweep acts for no one (a cron job): no --as, and the situations of the
+    policy (a locked account, an inactive structure) do not change what it does."""
+    found = {}
+    for situation in ("own", "locked", "inactive"):
+        db = _copy(world.dbs[situation], tmp_path / situation)
+        out = _cli(db, "", "--today", "2026-12-04", "sweep")
+        assert out.returncode == 0, out.stderr
+        found[situation] = [(c["kind"], c["piece"]) for c in json.loads(out.stdout)]
+    assert ("validation", "LEF-2026-11") in found["own"]
+    assert found["locked"] == found["own"]
+    # every structure inactive: nothing may receive a late piece, it waits where it is
+    assert "validation" not in {kind for kind, _ in found["inactive"]}

@@ -161,7 +161,8 @@ def test_two_validators_and_out_of_time(core, as_, draft, clock):
     core.workflow.sweep()
     assert core.queries.piece(st2, piece.id).state == "MISE_A_DISPOSITION_SECOND_VALIDEUR"
     clock.advance(days=1)
-    assert core.workflow.sweep() >= 1
+    moved = [c for c in core.workflow.sweep() if c.kind == "validation"]
+    assert [(c.number, c.to_state) for c in moved] == [("PG-9", "VALIDATION_2_HORS_DELAI")]
     late = core.queries.piece(moe, piece.id)
     assert (late.state, late.holder_structure_id) == ("VALIDATION_2_HORS_DELAI", moe.structure.id)
     history = core.queries.history(moe, piece.id)

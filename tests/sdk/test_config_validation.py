@@ -33,6 +33,11 @@ BAD = [
     ("[ui]\ncursor_blink = 'yes'\n", "ui.cursor_blink", "type"),
     ("[ui]\nkeymap = 'x'\n", "ui.keymap", "type"),
     ("[ui]\ncouleur = 'rouge'\n", "ui.couleur", "Clé inconnue"),
+    ("[ui]\nsweep_minutes = '15'\n", "ui.sweep_minutes", "un nombre attendu"),
+    ("[ui]\nsweep_minutes = true\n", "ui.sweep_minutes", "type"),
+    ("[ui]\nsweep_minutes = -1\n", "ui.sweep_minutes", "hors des bornes"),
+    ("[ui]\nsweep_minutes = 1441\n", "ui.sweep_minutes", "hors des bornes"),
+    ("[ui]\nsweep_minutes = nan\n", "ui.sweep_minutes", "hors des bornes"),
     ("[plugin]\nwebhooks = 3\n", "plugin.webhooks", "type"),
     ("store = 'x.db'\n", "[store]", "table"),
     ("[magasin]\nurl = 'x'\n", "[magasin]", "Section inconnue"),
@@ -109,3 +114,10 @@ def test_cli_names_a_missing_config_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--config" in err and "nope.toml" in err and "absent" in err
     assert Path(tmp_path / "nope.toml").exists() is False
+
+
+def test_the_apps_sweep_interval_takes_minutes_whole_or_not(tmp_path):
+    path = tmp_path / "config.toml"
+    for value in ("0", "0.5", "15", "1440"):
+        path.write_text(f"[ui]\nsweep_minutes = {value}\n", encoding="utf-8")
+        assert load_config(path).ui["sweep_minutes"] == float(value)

@@ -86,9 +86,14 @@ class MainScreen(Screen[None]):
         if not getattr(self, "_shown_once", False):
             self._shown_once = True
             return
+        self.data_changed()
+
+    def data_changed(self) -> None:
+        """Pieces changed (an action, the deadline sweep): the shown list reloads now, the
+        others when shown; under another screen, all of them when shown again."""
         for tab in TAB_IDS:
             pane = self.pane(tab)
-            if tab == self.active_tab:
+            if tab == self.active_tab and self.is_current:
                 if pane.built:
                     pane.refresh_data()
             else:
