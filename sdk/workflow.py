@@ -165,21 +165,18 @@ class Workflow(EngineParts):
         self,
         session: Session,
         piece_id: int,
-        motive: Motive | str,
+        motive: Motive | str | None,
         reason: str,
         *,
         expected_version: int | None = None,
     ) -> Piece:
-        try:
-            motive = Motive(str(motive).upper())
-        except ValueError:
-            raise UsageError(
-                f"Motif de refus inconnu : {motive}",
-                field="motive",
-                hint="ACHEMINEMENT (erreur dans les données d'acheminement) ou AUTRE_MOTIF",
-            ) from None
+        """Refuse the piece for `motive` (a `Motive`, its code in any case): there is no
+        default; a missing (None, "") or inadmissible motive is a usage error listing those
+        the holder may give (`transitions.motive_refusal`), once the piece is known to be the
+        acting structure's (else `NotHolder`, as for every action)."""
+        code = str(motive or "").strip().upper()
         return self._act(
-            session, piece_id, Action.REFUSE, expected_version, reason=reason, motive=motive
+            session, piece_id, Action.REFUSE, expected_version, reason=reason, motive=code
         )
 
     def suspend(
@@ -227,28 +224,33 @@ class Workflow(EngineParts):
         expected_version: int | None,
         *,
         reason: str = "",
-        motive: Motive | None = None,
+        motive: str | None = None,
         changes: dict[str, str] | None = None,
     ) -> Piece:
+        """Apply a user action. Refusals come in this order, so that each question gets one
+        answer whatever else is wrong: the access policy (4, or 5 for a piece the structure is
+        not party to), `NotHolder` (4), the version (6), the table (the state, the actor, the
+        motive), then the required comment (2)."""
         reason = check_field("reason", reason.strip(" \n\t"), label="Commentaire", multiline=True)
-        if piece_action(action).comment and not reason:
-            what = COMMENT_PROMPTS[action][2]
-            raise UsageError(
-                "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
-            )
         now, today = self.clock(), self.today()
         with self.store.write() as conn:
             self.org.access.require(conn, session, Verb.PROCESS)
             row = piece_row(conn, piece_id, lock=True)
             self.org.access.require_target(conn, session, Verb.PROCESS, row)
+            s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
+            self.transitions.require_holder(action, s)
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(
                     "La pièce a été modifiée par quelqu'un d'autre",
                     field="version",
                     hint="rechargez la pièce avant d'agir",
                 )
-            s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
-            step = self.transitions.resolve(action, s, motive=motive and str(motive))
+            step = self.transitions.resolve(action, s, motive=motive)
+            if piece_action(action).comment and not reason:
+                what = COMMENT_PROMPTS[action][2]
+                raise UsageError(
+                    "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
+                )
             self._apply(conn, session, row, step, s, now, today, reason, changes)
             piece = load_piece(conn, piece_id)
         self.extensions.emit(
