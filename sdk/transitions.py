@@ -25,7 +25,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, DecompteError, NotAuthorised, NotHolder, UsageError
-from .text_safety import printable
 from .states import (
     REFUSAL_MOTIVES,
     STATES,
@@ -37,6 +36,7 @@ from .states import (
     State,
     label,
 )
+from .text_safety import printable
 from .vocabulary import (
     ACTION_LABELS,
     ACTOR_LABELS,
@@ -603,16 +603,20 @@ def _motives_of(rows: Iterable[Transition]) -> list[str]:
     return sorted({r.motive for r in rows})
 
 
-def motive_refusal(motive: str, allowed: Sequence[str], role: str = "") -> UsageError:
+def motive_refusal(
+    motive: str, allowed: Sequence[str], role: str = "", *, with_codes: bool = True
+) -> UsageError:
     """The usage error of a refusal without a motive ("") or with one the holder in `role`
-    may not give: it lists the motives it may give, with their labels, and recalls that an
-    amount difference is not one (the CLI, the engine and the app's dialog give it)."""
+    may not give: it lists the motives it may give, with their labels (and codes, which the
+    CLI takes), and recalls that an amount difference is not one (the engine and the CLI
+    give it; the app's refuse dialog too, before calling the engine)."""
     if motive:
         who = WHO[role][1] if role in WHO else role
         message = MOTIVE_REFUSALS["unknown"].format(motive=printable(motive)[:40], who=who)
     else:
         message = MOTIVE_REFUSALS["missing"]
-    hint = MOTIVE_REFUSALS["hint"].format(allowed=motive_choices(tuple(allowed)))
+    choices = motive_choices(tuple(allowed), with_codes=with_codes)
+    hint = MOTIVE_REFUSALS["hint"].format(allowed=choices)
     return UsageError(message, field="motive", hint=f"{hint}. {REFUSAL_WARNING}")
 
 

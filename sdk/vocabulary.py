@@ -114,10 +114,14 @@ MOTIVE_OPTION_HELP = (
 )
 
 
-def motive_choices(codes: list[str] | tuple[str, ...]) -> str:
+def motive_choices(codes: list[str] | tuple[str, ...], *, with_codes: bool = True) -> str:
     """« ACHEMINEMENT (erreur dans les données d'acheminement), AUTRE_MOTIF (autre motif) »:
-    the motive codes the CLI takes, each with its label."""
-    return ", ".join(f"{c} ({MOTIVE_LABELS.get(c, c)})" for c in codes) or MOTIVE_REFUSALS["none"]
+    the motive codes the CLI takes, each with its label (the labels alone for the app)."""
+    shown = (
+        f"{c} ({MOTIVE_LABELS.get(c, c)})" if with_codes else MOTIVE_LABELS.get(c, c) for c in codes
+    )
+    return ", ".join(shown) or MOTIVE_REFUSALS["none"]
+
 
 #: Holder roles in state labels: (« de la MOE », « par la MOE »'s noun group « la MOE »).
 WHO = {
@@ -163,6 +167,7 @@ STATE_LABELS: dict[str, str] = _state_labels()
 def refused_label(role: str, motive: str) -> str:
     """« Refusée par la MOE pour autre motif »."""
     return f"Refusée par {WHO[role][1]} pour {MOTIVE_LABELS[motive]}"
+
 
 #: Stages: what a state means for who acts next, keyed by `states.Stage` value.
 STAGE_LABELS = {

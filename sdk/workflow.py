@@ -52,6 +52,7 @@ from .transitions import (
     Situation,
     Transition,
     holder_after,
+    motive_refusal,
 )
 from .vocabulary import (
     ACTION_LABELS,
@@ -172,8 +173,7 @@ class Workflow(EngineParts):
     ) -> Piece:
         """Refuse the piece for `motive` (a `Motive`, its code in any case): there is no
         default; a missing (None, "") or inadmissible motive is a usage error listing those
-        the holder may give (`transitions.motive_refusal`), once the piece is known to be the
-        acting structure's (else `NotHolder`, as for every action)."""
+        the piece's holder may give (`transitions.motive_refusal`)."""
         code = str(motive or "").strip().upper()
         return self._act(
             session, piece_id, Action.REFUSE, expected_version, reason=reason, motive=code
@@ -227,16 +227,27 @@ class Workflow(EngineParts):
         motive: str | None = None,
         changes: dict[str, str] | None = None,
     ) -> Piece:
-        """Apply a user action. Refusals come in this order, so that each question gets one
-        answer whatever else is wrong: the access policy (4, or 5 for a piece the structure is
-        not party to), `NotHolder` (4), the version (6), the table (the state, the actor, the
-        motive), then the required comment (2)."""
+        """Apply a user action. Refusals come in this order: what was typed (a comment, a
+        refusal motive: 2), the access policy (4, or 5 for a piece the structure is not party
+        to), `NotHolder` (4: one answer to every well-formed action by a structure that does
+        not hold the piece), the version (6), then the table (the state, the actor, a motive
+        the holder may not give)."""
         reason = check_field("reason", reason.strip(" \n\t"), label="Commentaire", multiline=True)
+        if piece_action(action).comment and not reason:
+            what = COMMENT_PROMPTS[action][2]
+            raise UsageError(
+                "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
+            )
         now, today = self.clock(), self.today()
         with self.store.write() as conn:
             self.org.access.require(conn, session, Verb.PROCESS)
             row = piece_row(conn, piece_id, lock=True)
             self.org.access.require_target(conn, session, Verb.PROCESS, row)
+            if motive is not None and motive not in {m.value for m in Motive}:
+                # missing or unknown: a usage error listing the holder's motives (all of them
+                # where its state has no refusal row; the table then names the state)
+                allowed = self.transitions.motives(row.state, row.cadre, row.holder_role)
+                raise motive_refusal(motive, allowed or [m.value for m in Motive], row.holder_role)
             s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
             self.transitions.require_holder(action, s)
             if expected_version is not None and row.version != expected_version:
@@ -246,11 +257,6 @@ class Workflow(EngineParts):
                     hint="rechargez la pièce avant d'agir",
                 )
             step = self.transitions.resolve(action, s, motive=motive)
-            if piece_action(action).comment and not reason:
-                what = COMMENT_PROMPTS[action][2]
-                raise UsageError(
-                    "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
-                )
             self._apply(conn, session, row, step, s, now, today, reason, changes)
             piece = load_piece(conn, piece_id)
         self.extensions.emit(

@@ -1,8 +1,10 @@
 """The confirmation modal of a piece action: take into account, validate, refuse (motive +
 reason), suspend (what is missing), complete (what was added). What each asks for is the
 core's table of actions (`decompte.sdk.actions`); the refusal motives offered are those of the
-transition table for the piece. The action runs from here; its refusal stays on screen next
-to the fields."""
+transition table for the piece. No motive is chosen for the user: the choice starts empty and
+the refusal cannot be confirmed until one is picked (the button stays disabled; ctrl+s or
+Enter shows the engine's named error, `transitions.motive_refusal`). The action runs from
+here; its refusal stays on screen next to the fields."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet
 
+from decompte.sdk.transitions import motive_refusal
 from decompte.sdk.vocabulary import MOTIVE_HELP
 
 from ..safe_text import Label, Static
@@ -89,10 +92,8 @@ class ActionModal(Modal["Piece | None"]):
             if spec.motives:
                 yield Label("Type de motif", classes="section")
                 with RadioSet(id="motive"):
-                    for i, motive in enumerate(spec.motives):
-                        yield RadioButton(
-                            MOTIVE_HELP.get(motive, motive), value=i == 0, name=motive
-                        )
+                    for motive in spec.motives:
+                        yield RadioButton(MOTIVE_HELP.get(motive, motive), name=motive)
             if spec.reason_label:
                 yield Label(spec.reason_label, classes="section")
                 yield Input(
@@ -113,6 +114,7 @@ class ActionModal(Modal["Piece | None"]):
 
     def on_mount(self) -> None:
         self.restore_draft()
+        self.query_one("#confirm", Button).disabled = self._motive() == ""
         if self.spec.motives:
             self.query_one("#motive").focus()
         elif self.spec.reason_label:
@@ -120,13 +122,28 @@ class ActionModal(Modal["Piece | None"]):
         else:
             self.query_one("#confirm").focus()
 
+    def _motive(self) -> str | None:
+        """The chosen motive ("" while none is; None when the action takes none)."""
+        if not self.spec.motives:
+            return None
+        pressed = self.query_one("#motive", RadioSet).pressed_button
+        return (pressed.name or "") if pressed is not None else ""
+
+    @on(RadioSet.Changed, "#motive")
+    def _motive_chosen(self) -> None:
+        self.query_one("#confirm", Button).disabled = False
+        self.show_error("")
+
     @on(Input.Submitted)
     def action_confirm(self) -> None:
         values: dict[str, Any] = {}
-        if self.spec.motives:
-            radio = self.query_one("#motive", RadioSet)
-            pressed = radio.pressed_button
-            values["motive"] = pressed.name if pressed is not None else self.spec.motives[0]
+        motive = self._motive()
+        if motive == "":
+            self.show_error(motive_refusal("", self.spec.motives, with_codes=False))
+            self.query_one("#motive").focus()
+            return
+        if motive is not None:
+            values["motive"] = motive
         if self.spec.reason_label:
             values["reason"] = self.query_one("#reason", Input).value
         if self.spec.completion:
@@ -146,7 +163,7 @@ class ActionModal(Modal["Piece | None"]):
             self.app.call_from_thread(self._done, piece)
 
     def _refused(self, exc: BaseException) -> None:
-        self.query_one("#confirm", Button).disabled = False
+        self.query_one("#confirm", Button).disabled = self._motive() == ""
         self.show_error(exc)
         field = getattr(exc, "field", "")
         if field == "reason" and self.spec.reason_label:
