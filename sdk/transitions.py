@@ -604,20 +604,23 @@ def _motives_of(rows: Iterable[Transition]) -> list[str]:
 
 
 def motive_refusal(
-    motive: str, allowed: Sequence[str], role: str = "", *, with_codes: bool = True
+    motive: str, allowed: Sequence[str], role: str = "", *, in_dialog: bool = False
 ) -> UsageError:
     """The usage error of a refusal without a motive ("") or with one the holder in `role`
-    may not give: it lists the motives it may give, with their labels (and codes, which the
-    CLI takes), and recalls that an amount difference is not one (the engine and the CLI
-    give it; the app's refuse dialog too, before calling the engine)."""
+    may not give: it lists the motives it may give, with their labels and the codes the CLI
+    takes, and recalls that an amount difference is not one. The app's refuse dialog gives
+    it too, before calling the engine (`in_dialog`: the labels alone, and no reminder, which
+    the dialog already shows)."""
     if motive:
         who = WHO[role][1] if role in WHO else role
         message = MOTIVE_REFUSALS["unknown"].format(motive=printable(motive)[:40], who=who)
     else:
         message = MOTIVE_REFUSALS["missing"]
-    choices = motive_choices(tuple(allowed), with_codes=with_codes)
+    choices = motive_choices(tuple(allowed), with_codes=not in_dialog)
     hint = MOTIVE_REFUSALS["hint"].format(allowed=choices)
-    return UsageError(message, field="motive", hint=f"{hint}. {REFUSAL_WARNING}")
+    return UsageError(
+        message, field="motive", hint=hint if in_dialog else f"{hint}. {REFUSAL_WARNING}"
+    )
 
 
 def _no_transition(action: Action, state: str) -> DecompteError:

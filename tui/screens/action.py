@@ -139,7 +139,7 @@ class ActionModal(Modal["Piece | None"]):
         values: dict[str, Any] = {}
         motive = self._motive()
         if motive == "":
-            self.show_error(motive_refusal("", self.spec.motives, with_codes=False))
+            self.show_error(motive_refusal("", self.spec.motives, in_dialog=True))
             self.query_one("#motive").focus()
             return
         if motive is not None:
