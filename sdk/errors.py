@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .findings import Finding
+from .vocabulary import TRANSITION_REFUSALS
 
 
 class DecompteError(Exception):
@@ -61,6 +62,18 @@ class NotAuthorised(DecompteError):
     """The user may not act (unknown login, wrong password, no attachment, no role, no space)."""
 
     exit_code = 4
+
+
+class NotHolder(NotAuthorised):
+    """The acting structure is party to the piece but does not hold it: the one answer to
+    every action on a piece (take, refuse, suspend, complete, validate), whatever its state,
+    so that no action answers differently from another (a structure not party to the piece
+    gets `NotFound`, from the access policy)."""
+
+    def __init__(self, field: str = "piece") -> None:
+        super().__init__(
+            TRANSITION_REFUSALS["holder"], field=field, hint=TRANSITION_REFUSALS["holder_hint"]
+        )
 
 
 class NotFound(DecompteError):

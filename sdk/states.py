@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from .vocabulary import ACTION_LABELS as ACTION_LABELS  # re-exported for callers
 from .vocabulary import MOTIVE_LABELS as MOTIVE_LABELS
-from .vocabulary import STATE_LABELS
+from .vocabulary import STATE_LABELS, refused_label
 
 
 class Holder(StrEnum):
@@ -65,35 +65,11 @@ class State:
 _RECIPIENTS = ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
 _VALIDATORS = ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR"))
 
-
-def _build() -> dict[str, State]:
-    """The built-in states: codes and stages here, labels from the vocabulary."""
-    codes: list[tuple[str, Stage]] = []
-    for role in _RECIPIENTS:
-        codes += [
-            (f"MISE_A_DISPOSITION_{role}", Stage.AT_RECIPIENT),
-            (f"PRISE_EN_COMPTE_{role}", Stage.TAKEN),
-            *((f"REFUSEE_{role}_{motive}", Stage.REFUSED) for motive in Motive),
-        ]
-    for n, role in _VALIDATORS:
-        codes += [
-            (f"MISE_A_DISPOSITION_{role}", Stage.AT_VALIDATOR),
-            (f"VALIDEE_PAR_{role}", Stage.AT_RECIPIENT),
-            *((f"REFUSEE_{role}_{motive}", Stage.REFUSED) for motive in Motive),
-            (f"VALIDATION_{n}_HORS_DELAI", Stage.AT_RECIPIENT),
-        ]
-    codes += [
-        ("SUSPENDUE", Stage.SUSPENDED),
-        ("COMPLETEE", Stage.AT_RECIPIENT),
-        ("ASSOCIEE", Stage.ENDED),
-        ("REMPLACEE_PAR_A22", Stage.ENDED),
-    ]
-    return {code: State(code, STATE_LABELS[code], stage) for code, stage in codes}
-
-
-STATES: dict[str, State] = _build()
-
-#: Which refusal motives each holder role may use (seeds 000 annex 3/3, 001 annex 3/4).
+#: Which refusal motives each holder role may use, and so which refused states exist (seeds
+#: 000 annex 3/3, 001 annex 3/4): the MOE and the MOA refuse for a routing error or another
+#: motive; the contractor refuses a general statement for another motive only (« Décompte
+#: général refusé par fournisseur pour autre raison »); the service financier for a routing
+#: error only (the seeds show it no other refusal); the validators for either.
 REFUSAL_MOTIVES: dict[str, frozenset[Motive]] = {
     "MOE": frozenset(Motive),
     "MOA": frozenset(Motive),
@@ -102,6 +78,42 @@ REFUSAL_MOTIVES: dict[str, frozenset[Motive]] = {
     "PREMIER_VALIDEUR": frozenset(Motive),
     "SECOND_VALIDEUR": frozenset(Motive),
 }
+
+
+def _refused(role: str) -> list[tuple[str, Stage, str]]:
+    return [
+        (f"REFUSEE_{role}_{motive}", Stage.REFUSED, refused_label(role, motive))
+        for motive in sorted(REFUSAL_MOTIVES[role])
+    ]
+
+
+def _build() -> dict[str, State]:
+    """The built-in states: codes and stages here, labels from the vocabulary; a refused
+    state for each motive its role may give (`REFUSAL_MOTIVES`), no other."""
+    built: list[tuple[str, Stage, str]] = []
+    for role in _RECIPIENTS:
+        built += [
+            (f"MISE_A_DISPOSITION_{role}", Stage.AT_RECIPIENT, ""),
+            (f"PRISE_EN_COMPTE_{role}", Stage.TAKEN, ""),
+            *_refused(role),
+        ]
+    for n, role in _VALIDATORS:
+        built += [
+            (f"MISE_A_DISPOSITION_{role}", Stage.AT_VALIDATOR, ""),
+            (f"VALIDEE_PAR_{role}", Stage.AT_RECIPIENT, ""),
+            *_refused(role),
+            (f"VALIDATION_{n}_HORS_DELAI", Stage.AT_RECIPIENT, ""),
+        ]
+    built += [
+        ("SUSPENDUE", Stage.SUSPENDED, ""),
+        ("COMPLETEE", Stage.AT_RECIPIENT, ""),
+        ("ASSOCIEE", Stage.ENDED, ""),
+        ("REMPLACEE_PAR_A22", Stage.ENDED, ""),
+    ]
+    return {code: State(code, text or STATE_LABELS[code], stage) for code, stage, text in built}
+
+
+STATES: dict[str, State] = _build()
 
 #: Roles that may suspend a piece they hold (information missing).
 SUSPENDERS = frozenset({"MOE", "MOA", "SERVICE_FINANCIER"})

@@ -24,7 +24,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .errors import Conflict, DecompteError, NotAuthorised, UsageError
+from .errors import Conflict, DecompteError, NotAuthorised, NotHolder, UsageError
 from .model import ActorRole
 from .states import (
     REFUSAL_MOTIVES,
@@ -37,15 +37,19 @@ from .states import (
     State,
     label,
 )
+from .text_safety import printable
 from .vocabulary import (
     ACTION_LABELS,
     ACTOR_LABELS,
     DOSSIER_STATUS_LABELS,
     GUARD_LABELS,
     MOTIVE_LABELS,
+    MOTIVE_REFUSALS,
+    REFUSAL_WARNING,
     STAGE_LABELS,
     TRANSITION_REFUSALS,
     WHO,
+    motive_choices,
 )
 
 if TYPE_CHECKING:
@@ -486,9 +490,28 @@ class TransitionTable:
         """The refusal motives the holder in `role` may choose for a piece in `state`: those
         of the refusal rows that apply (a row without a motive admits every motive)."""
         rows = [r for r in self.candidates(state, Action.REFUSE, cadre) if r.role in ("", role)]
-        if any(not r.motive for r in rows):
-            return sorted(m.value for m in Motive)
-        return sorted({r.motive for r in rows})
+        return _motives_of(rows)
+
+    def held_actions(self) -> set[Action]:
+        """The actions only the piece's holder applies: every row of theirs a user applies is
+        the holder's (or the depositor's, who holds a suspended piece). An action that another
+        actor may apply (the next piece, by the dossier's supplier) is not one of them."""
+        actors: dict[Action, set[Actor]] = {}
+        for row in self._rows:
+            if row.actor is not Actor.SYSTEM:
+                actors.setdefault(Action(row.action), set()).add(Actor(row.actor))
+        return {a for a, who in actors.items() if who <= {Actor.HOLDER, Actor.DEPOSITOR}}
+
+    def require_holder(self, action: Action, s: Situation, field: str = "piece") -> None:
+        """A structure that does not hold the piece gets one answer, `NotHolder` (exit code 4),
+        to every action only the holder applies, whatever the piece's state: the action's
+        rows from that state are not looked at. A piece no one holds (ended) is left to the
+        table, which names its state."""
+        holder = s.piece.holder_structure_id
+        if s.me is None or holder is None or s.me == holder:
+            return
+        if action in self.held_actions():
+            raise NotHolder(field)
 
     def resolve(
         self,
@@ -499,10 +522,14 @@ class TransitionTable:
         actor_first: bool = True,
         field: str = "piece",
     ) -> Transition:
-        """The row to apply, or the named refusal: no row from this state (Conflict), not the
-        acting structure's turn (NotAuthorised), a motive the role may not use (UsageError),
-        a guard that does not hold (its own refusal, else Conflict)."""
+        """The row to apply, or the named refusal: a piece held by another structure
+        (`NotHolder`), no row from this state (Conflict), not the acting structure's turn
+        (NotAuthorised), a missing motive or one the role may not use (UsageError, listing
+        those it may), a guard that does not hold (its own refusal, else Conflict).
+        `motive`: None for an action that takes none; "" when a refusal was given none."""
         piece = s.piece
+        if actor_first:
+            self.require_holder(action, s, field)
         rows = self.candidates(piece.state, action, piece.cadre)
         if not rows:
             raise _no_transition(action, piece.state)
@@ -511,16 +538,10 @@ class TransitionTable:
         role = piece.holder_role
         rows = [r for r in rows if r.role in ("", role)]
         if motive is not None:
-            allowed = sorted({r.motive for r in rows if r.motive})
-            rows = [r for r in rows if r.motive in ("", motive)]
+            allowed = _motives_of(rows)
+            rows = [r for r in rows if r.motive == motive or (not r.motive and motive in allowed)]
             if not rows:
-                raise UsageError(
-                    TRANSITION_REFUSALS["motive"].format(motive=motive, role=role),
-                    field="motive",
-                    hint=TRANSITION_REFUSALS["motive_hint"].format(
-                        allowed=", ".join(allowed) or "aucun"
-                    ),
-                )
+                raise motive_refusal(motive, allowed, role)
         failed_guard, failed_actor = "", None
         for row in rows:
             bad = next((g for g in row.guard if not GUARDS[g](s)), "")
@@ -596,6 +617,34 @@ def holder_after(
     if n is NextHolder.NOBODY:
         return None, Holder.NONE.value, today
     raise ValueError(f"détenteur {n} : à fixer par l'appelant")
+
+
+def _motives_of(rows: Iterable[Transition]) -> list[str]:
+    """The motives refusal rows admit (a row without a motive admits every motive)."""
+    rows = list(rows)
+    if any(not r.motive for r in rows):
+        return sorted(m.value for m in Motive)
+    return sorted({r.motive for r in rows})
+
+
+def motive_refusal(
+    motive: str, allowed: Sequence[str], role: str = "", *, in_dialog: bool = False
+) -> UsageError:
+    """The usage error of a refusal without a motive ("") or with one the holder in `role`
+    may not give: it lists the motives it may give, with their labels and the codes the CLI
+    takes, and recalls that an amount difference is not one. The app's refuse dialog gives
+    it too, before calling the engine (`in_dialog`: the labels alone, and no reminder, which
+    the dialog already shows)."""
+    if motive:
+        who = WHO[role][1] if role in WHO else role
+        message = MOTIVE_REFUSALS["unknown"].format(motive=printable(motive)[:40], who=who)
+    else:
+        message = MOTIVE_REFUSALS["missing"]
+    choices = motive_choices(tuple(allowed), with_codes=not in_dialog)
+    hint = MOTIVE_REFUSALS["hint"].format(allowed=choices)
+    return UsageError(
+        message, field="motive", hint=hint if in_dialog else f"{hint}. {REFUSAL_WARNING}"
+    )
 
 
 def _no_transition(action: Action, state: str) -> DecompteError:

@@ -89,11 +89,39 @@ MOTIVE_HELP = {
     "AUTRE_MOTIF": "Autre motif (décompte général contesté, pièce sans rapport…)",
 }
 
-#: The refuse dialog's reminder (seeds: an amount is never a refusal motive).
+#: The refuse dialog's reminder, the `process --motive` help and the motive error's hint
+#: (seed 000: « Une pièce peut être refusée uniquement si [il y a] erreur de destinataire »; a
+#: different amount is corrected in the next piece the MOE deposits, its état d'acompte).
 REFUSAL_WARNING = (
-    "Un écart de montant n'est pas un motif de refus : la pièce suivante "
-    "peut porter un autre montant."
+    "Un écart de montant n'est pas un motif de refus pour la MOE : il se corrige dans "
+    "l'état d'acompte qu'elle dépose ensuite."
 )
+
+#: The refusal of a refuse without a usable motive ({allowed}: `motive_choices`).
+MOTIVE_REFUSALS = {
+    "missing": "Motif de refus obligatoire",
+    "unknown": "Motif de refus « {motive} » non admis pour {who}",
+    "hint": "motifs possibles : {allowed}",
+    "none": "aucun",
+}
+
+
+#: `decompte process --help` on the refusal motive ({choices}: every motive, with its label).
+MOTIVE_OPTION_HELP = (
+    "motif du refus, obligatoire pour refuse, sans valeur par défaut : {choices} ; "
+    "s'il manque ou n'est pas admis, ceux que le détenteur de la pièce peut donner sont "
+    "listés. " + REFUSAL_WARNING
+)
+
+
+def motive_choices(codes: list[str] | tuple[str, ...], *, with_codes: bool = True) -> str:
+    """« ACHEMINEMENT (erreur dans les données d'acheminement), AUTRE_MOTIF (autre motif) »:
+    the motive codes the CLI takes, each with its label (the labels alone for the app)."""
+    shown = (
+        f"{c} ({MOTIVE_LABELS.get(c, c)})" if with_codes else MOTIVE_LABELS.get(c, c) for c in codes
+    )
+    return ", ".join(shown) or MOTIVE_REFUSALS["none"]
+
 
 #: Holder roles in state labels: (« de la MOE », « par la MOE »'s noun group « la MOE »).
 WHO = {
@@ -113,10 +141,7 @@ _VALIDATORS = ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR"))
 def _state_labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for role in (*_RECIPIENTS, *(r for _, r in _VALIDATORS)):
-        of, by = WHO[role]
-        labels[f"MISE_A_DISPOSITION_{role}"] = f"Mise à disposition {of}"
-        for motive, text in MOTIVE_LABELS.items():
-            labels[f"REFUSEE_{role}_{motive}"] = f"Refusée par {by} pour {text}"
+        labels[f"MISE_A_DISPOSITION_{role}"] = f"Mise à disposition {WHO[role][0]}"
     for role in _RECIPIENTS:
         labels[f"PRISE_EN_COMPTE_{role}"] = f"Prise en compte par {WHO[role][1]}"
     for n, role in _VALIDATORS:
@@ -134,8 +159,15 @@ def _state_labels() -> dict[str, str]:
     return labels
 
 
-#: Labels of the built-in piece states (seeds' wording), keyed by state code.
+#: Labels of the built-in piece states (seeds' wording), keyed by state code; the refused
+#: states' labels are `refused_label`'s (which exist is `states.REFUSAL_MOTIVES`).
 STATE_LABELS: dict[str, str] = _state_labels()
+
+
+def refused_label(role: str, motive: str) -> str:
+    """« Refusée par la MOE pour autre motif »."""
+    return f"Refusée par {WHO[role][1]} pour {MOTIVE_LABELS[motive]}"
+
 
 #: Stages: what a state means for who acts next, keyed by `states.Stage` value.
 STAGE_LABELS = {
@@ -229,8 +261,6 @@ TRANSITION_REFUSALS = {
     "associate_holder_hint": "la pièce attend une autre structure",
     "inactive_holder": "Action « {action} » impossible : la structure qui recevrait la pièce "
     "est inactive",
-    "motive": "Motif {motive} non admis pour {role}",
-    "motive_hint": "motifs possibles : {allowed}",
 }
 
 

@@ -54,6 +54,7 @@ from .transitions import (
     Situation,
     Transition,
     holder_after,
+    motive_refusal,
 )
 from .vocabulary import (
     ACTION_LABELS,
@@ -183,21 +184,17 @@ class Workflow(EngineParts):
         self,
         session: Session,
         piece_id: int,
-        motive: Motive | str,
+        motive: Motive | str | None,
         reason: str,
         *,
         expected_version: int | None = None,
     ) -> Piece:
-        try:
-            motive = Motive(str(motive).upper())
-        except ValueError:
-            raise UsageError(
-                f"Motif de refus inconnu : {motive}",
-                field="motive",
-                hint="ACHEMINEMENT (erreur dans les données d'acheminement) ou AUTRE_MOTIF",
-            ) from None
+        """Refuse the piece for `motive` (a `Motive`, its code in any case): there is no
+        default; a missing (None, "") or inadmissible motive is a usage error listing those
+        the piece's holder may give (`transitions.motive_refusal`)."""
+        code = str(motive or "").strip().upper()
         return self._act(
-            session, piece_id, Action.REFUSE, expected_version, reason=reason, motive=motive
+            session, piece_id, Action.REFUSE, expected_version, reason=reason, motive=code
         )
 
     def suspend(
@@ -286,27 +283,37 @@ class Workflow(EngineParts):
         expected_version: int | None,
         *,
         reason: str = "",
-        motive: Motive | None = None,
+        motive: str | None = None,
         changes: dict[str, str] | None = None,
         supply: Supply | None = None,
     ) -> Piece:
-        """Apply a user action in one transaction; `supply` writes what the action brings
-        besides its fields (a completion's files) once the table has admitted the action,
-        and returns the piece's further column changes and what the history adds."""
+        """Apply a user action in one transaction. Refusals come in this order: what was
+        typed (a comment, a refusal motive: 2), the access policy (4, or 5 for a piece the
+        structure is not party to), `NotHolder` (4: one answer to every well-formed action by a
+        structure that does not hold the piece), the version (6), then the table (the state,
+        the actor, a motive the holder may not give). `supply` writes what the action brings
+        besides its fields (a completion's files) once the table has admitted the action, and
+        returns the piece's further column changes and what the history adds."""
         reason = self._comment(action, reason)
         now, today = self.clock(), self.today()
         with self.store.write() as conn:
             self.org.access.require(conn, session, Verb.PROCESS)
             row = piece_row(conn, piece_id, lock=True)
             self.org.access.require_target(conn, session, Verb.PROCESS, row)
+            if motive is not None and motive not in {m.value for m in Motive}:
+                # missing or unknown: a usage error listing the holder's motives (all of them
+                # where its state has no refusal row; the table then names the state)
+                allowed = self.transitions.motives(row.state, row.cadre, row.holder_role)
+                raise motive_refusal(motive, allowed or [m.value for m in Motive], row.holder_role)
+            s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
+            self.transitions.require_holder(action, s)
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(
                     "La pièce a été modifiée par quelqu'un d'autre",
                     field="version",
                     hint="rechargez la pièce avant d'agir",
                 )
-            s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
-            step = self.transitions.resolve(action, s, motive=motive and str(motive))
+            step = self.transitions.resolve(action, s, motive=motive)
             columns: dict[str, object] = dict(changes or {})
             if supply is not None:
                 more, added = supply(conn, row, today)

@@ -143,6 +143,8 @@ VALID: dict[str, tuple[str, ...]] = {
     "per_page": ("10",),
     "limit": ("5",),
     "expect_version": ("1",),
+    # no argparse choices: the engine checks the motive against the holder's
+    "motive": ("ACHEMINEMENT", "AUTRE_MOTIF", "autre_motif"),
 }
 #: Where files go: filled by the harness with real paths (a folder, a PDF, a missing folder).
 PATH_DESTS = frozenset({"to", "out", "path", "file", "attach"})

@@ -1,5 +1,7 @@
 """`decompte process ACTION PIECE`: the holder's action on a piece, its sub-commands and
-dispatch read from the action table (`decompte.sdk.actions`)."""
+dispatch read from the action table (`decompte.sdk.actions`). A refusal's `--motive` has no
+default: choosing it is the refusing user's decision (seed 000: a piece is refused only for
+a routing error, or, for a contractor's general statement, another motive)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from .. import states as S
 from ..actions import BY_COMMAND, perform
+from ..vocabulary import MOTIVE_OPTION_HELP, motive_choices
 from .arguments import ATTACH_METAVAR, piece_ref, version
 from .arguments import attachments as attachment_args
 from .arguments import path as path_arg
@@ -17,7 +20,14 @@ def register(sub: Any) -> None:
     p = sub.add_parser("process", help="traiter une pièce reçue")
     p.add_argument("action", choices=list(BY_COMMAND))
     p.add_argument("piece")
-    p.add_argument("--motive", default="ACHEMINEMENT", choices=[m.value for m in S.Motive])
+    # no default and no argparse choices: the engine refuses a missing or inadmissible motive
+    # with the motives admitted for this piece's holder (`transitions.motive_refusal`)
+    p.add_argument(
+        "--motive",
+        default=None,
+        metavar="MOTIF",
+        help=MOTIVE_OPTION_HELP.format(choices=motive_choices([m.value for m in S.Motive])),
+    )
     p.add_argument("--reason", "--comment", dest="reason", default="", help="commentaire")
     p.add_argument("--engagement", default=None)
     p.add_argument("--service", default=None)

@@ -25,9 +25,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from decompte.sdk.access import visible
 from decompte.sdk.core import Core
 from decompte.sdk.demo import DEMO_PASSWORD, demo_pdf
-from decompte.sdk.errors import NotAuthorised, NotFound
+from decompte.sdk.errors import NotAuthorised, NotFound, NotHolder
 from decompte.sdk.export import ExportFilter, run_export
 from decompte.sdk.files_check import AttachmentInput
 from decompte.sdk.model import ActorRole, Address, MarcheActor, MemberRole
@@ -540,3 +541,76 @@ def test_the_sweep_is_the_systems_no_login_asked(world, tmp_path):
     assert found["locked"] == found["own"]
     # every structure inactive: nothing may receive a late piece, it waits where it is
     assert "validation" not in {kind for kind, _ in found["inactive"]}
+
+
+# -- a structure party to a piece it does not hold: one answer to every action -------------------
+
+HELD = ("take", "refuse", "suspend", "complete", "validate")
+
+
+def _held_pieces(core: Core) -> list[Any]:
+    """Every piece someone holds (an ended piece, held by no one, is answered by its state)."""
+    with core.store.read() as conn:
+        return list(conn.execute(select(pieces).where(pieces.c.holder_structure_id.is_not(None))))
+
+
+@pytest.mark.parametrize("command", HELD)
+def test_every_action_by_a_party_that_does_not_hold_the_piece_gets_one_answer(
+    world: World, command: str
+):
+    """Every role × every piece it is party to but does not hold, whatever the piece's state
+    (at the MOE, taken, at a validator, suspended, refused): `NotHolder`, exit code 4, the same
+    message, field and hint (a take or a validate from a state without such a row answered
+    « impossible : la pièce est … », exit code 6, where a refusal answered 4)."""
+    core = world.cores["own"]
+    answers: set[tuple[type, int, str, str, str]] = set()
+    tried: set[str] = set()
+    for row in _held_pieces(core):
+        for role in ROLES:
+            session = world.sessions[role.key]
+            if session.structure.id == row.holder_structure_id:
+                continue
+            with core.store.read() as conn:
+                if not visible(conn, session.structure.id, row):
+                    continue
+            with pytest.raises(NotAuthorised) as raised:
+                _on(core, session, command, row.id)
+            e = raised.value
+            answers.add((type(e), e.exit_code, e.message, e.field, e.hint))
+            tried.add(f"{role.key}:{row.state}")
+    assert answers == {
+        (NotHolder, 4, "La pièce attend une autre structure", "piece", NOT_HOLDER_HINT)
+    }
+    states = {t.split(":")[1] for t in tried}
+    assert {"MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE", "SUSPENDUE"} <= states
+    assert any(s.startswith("MISE_A_DISPOSITION_PREMIER") for s in states)
+    assert any(s.startswith("REFUSEE_") for s in states)
+    assert {t.split(":")[0] for t in tried} == {r.key for r in ROLES}
+
+
+NOT_HOLDER_HINT = "seul le détenteur de la pièce peut la traiter"
+
+
+def _on(core: Core, s: Session, command: str, piece_id: int) -> Any:
+    wf = core.workflow
+    if command == "refuse":
+        return wf.refuse(s, piece_id, "AUTRE_MOTIF", "Matrice")
+    if command in ("suspend", "complete"):
+        return getattr(wf, command)(s, piece_id, "Matrice")
+    return getattr(wf, command)(s, piece_id)
+
+
+def test_cli_every_action_by_a_party_that_does_not_hold_the_piece_gets_one_answer(cli_dbs):
+    """The same through the CLI: the titulaire on its monthly draft the MOE took into account
+    (PDM-2026-04), and on one still at the MOE (PDM-2026-03)."""
+    extra = {"refuse": ("--motive", "AUTRE_MOTIF", "--reason", "x")}
+    extra |= {a: ("--reason", "x") for a in ("suspend", "complete")}
+    errors = []
+    for number in ("PDM-2026-04", "PDM-2026-03"):
+        for action in HELD:
+            args = ("process", action, number, *extra.get(action, ()))
+            out = _cli(cli_dbs["own"], LOGINS["titulaire"], *args)
+            assert out.returncode == 4, (action, number, out.stderr)
+            errors.append(json.loads(out.stderr))
+    assert len({json.dumps(e, sort_keys=True) for e in errors}) == 1
+    assert errors[0]["error"] == "NotHolder" and errors[0]["field"] == "piece"

@@ -57,3 +57,22 @@ def test_refusal_motives_come_from_the_transition_table_a_plugins_rows_included(
     assert raised.value.field == "motive"
     refused = wf.refuse(as_("moe"), a4.id, "AUTRE_MOTIF", "hors marché")
     assert refused.state == "REFUSEE_MOE_AUTRE_MOTIF"
+
+
+@pytest.mark.parametrize("motive", [None, "", "  ", "MONTANT"])
+def test_a_refusal_takes_no_motive_for_granted(core, as_, a4, motive):
+    """No default anywhere: a missing or unknown motive is a usage error listing the holder's
+    motives with their labels, and the piece stays as it was (no event, same version)."""
+    moe, wf = as_("moe"), core.workflow
+    with pytest.raises(UsageError) as raised:
+        wf.refuse(moe, a4.id, motive, "Destinataire erroné")
+    error = raised.value
+    assert error.field == "motive" and error.exit_code == 2
+    assert "ACHEMINEMENT (erreur dans les données d'acheminement)" in error.hint
+    assert "AUTRE_MOTIF (autre motif)" in error.hint
+    assert "écart de montant" in error.hint and "état d'acompte" in error.hint
+    with pytest.raises(UsageError, match="obligatoire" if not (motive or "").strip() else "non"):
+        perform(wf, moe, "refuse", a4.id, motive=motive, reason="Destinataire erroné")
+    after = wf.piece(a4.id)
+    assert (after.state, after.version) == (a4.state, a4.version)
+    assert [e.action for e in core.queries.history(moe, a4.id)] == ["deposit"]

@@ -15,7 +15,7 @@ from decompte.sdk import Action, NextHolder, Stage, State, Transition, hookimpl
 from decompte.sdk.cadres import CadreTable
 from decompte.sdk.config import Config
 from decompte.sdk.core import Core
-from decompte.sdk.errors import Conflict, NotAuthorised, UsageError
+from decompte.sdk.errors import Conflict, NotAuthorised, NotHolder, UsageError
 from decompte.sdk.plugins import PluginHost
 from decompte.sdk.states import REFUSAL_MOTIVES, STATES, Motive
 from decompte.sdk.store import open_store
@@ -41,19 +41,45 @@ def test_every_builtin_row_holds_up_and_every_guard_has_a_label():
     assert set(GUARDS) == set(GUARD_LABELS)
 
 
-def test_every_builtin_state_is_reached_but_the_refusals_no_role_may_give():
-    reached = {row.target for row in BUILTIN_TRANSITIONS}
+def _reachable(rows: tuple[Transition, ...]) -> set[str]:
+    """The states a piece can be in: a deposit's first states, then every row's target whose
+    source (a state, or the stage of one) is reachable, until nothing more is."""
+    reached = {row.target for row in rows if row.action is Action.DEPOSIT}
+    grown = True
+    while grown:
+        sources = reached | {STATES[code].stage.value for code in reached}
+        found = {row.target for row in rows if row.source in sources}
+        grown = not found <= reached
+        reached |= found
+    return reached
+
+
+def test_every_builtin_state_is_reachable_from_a_deposit_through_the_table():
+    """A state no walk of the table reaches is dead data (REFUSEE_SERVICE_FINANCIER_AUTRE_MOTIF
+    and REFUSEE_FOURNISSEUR_ACHEMINEMENT were built and never reached)."""
     builtin = {code for code in STATES if not code.startswith("RG_")}
-    forbidden = {
-        f"REFUSEE_{role}_{motive}"
-        for role, allowed in REFUSAL_MOTIVES.items()
-        for motive in set(Motive) - allowed
-    }
-    assert forbidden == {
-        "REFUSEE_SERVICE_FINANCIER_AUTRE_MOTIF",
-        "REFUSEE_FOURNISSEUR_ACHEMINEMENT",
-    }
-    assert builtin - reached == forbidden
+    assert builtin - _reachable(BUILTIN_TRANSITIONS) == set()
+
+
+def test_the_walk_finds_a_state_left_without_its_row():
+    """The walk is not vacuous: drop the rows into one state and it is missing."""
+    rows = tuple(r for r in BUILTIN_TRANSITIONS if r.target != "COMPLETEE")
+    assert "COMPLETEE" not in _reachable(rows)
+    rows = tuple(r for r in BUILTIN_TRANSITIONS if r.action is not Action.SUSPEND)
+    assert {"SUSPENDUE", "COMPLETEE"}.isdisjoint(_reachable(rows))
+
+
+def test_the_refused_states_are_those_of_the_motives_each_role_may_give():
+    """Seeds 000 annex 3/3 and 001 annex 3/4: the MOE, the MOA and the validators refuse for
+    either motive; the contractor refuses a general statement for another motive only; the
+    service financier for a routing error only."""
+    refused = {code for code, s in STATES.items() if s.stage is Stage.REFUSED}
+    given = {(role, motive) for role, allowed in REFUSAL_MOTIVES.items() for motive in allowed}
+    assert refused >= {f"REFUSEE_{role}_{motive}" for role, motive in given}
+    assert "REFUSEE_FOURNISSEUR_ACHEMINEMENT" not in refused
+    assert "REFUSEE_SERVICE_FINANCIER_AUTRE_MOTIF" not in refused
+    assert REFUSAL_MOTIVES["FOURNISSEUR"] == {Motive.AUTRE_MOTIF}
+    assert REFUSAL_MOTIVES["SERVICE_FINANCIER"] == {Motive.ACHEMINEMENT}
 
 
 def test_a_state_row_comes_before_its_stage_row_and_a_cadre_row_before_any_cadre():
@@ -107,8 +133,10 @@ def test_refusals_keep_their_exit_codes(core, as_, draft):
     a4 = core.workflow.deposit(titulaire, draft(A4, "TR-1")).piece
     with pytest.raises(NotAuthorised):  # not the holder
         core.workflow.take(sf, a4.id)
-    with pytest.raises(Conflict):  # only a suspended piece is completed
+    with pytest.raises(NotHolder):  # not the holder either, whatever the action
         core.workflow.complete(titulaire, a4.id, "rien")
+    with pytest.raises(Conflict):  # only a suspended piece is completed
+        core.workflow.complete(moe, a4.id, "rien")
     with pytest.raises(Conflict) as no_row:  # nothing to validate at the MOE
         core.workflow.validate(moe, a4.id)
     assert no_row.value.field == "state" and "Valider" in no_row.value.message

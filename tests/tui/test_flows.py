@@ -187,6 +187,49 @@ async def test_refuse_with_motive_and_reason(make_app: Any, core: Any) -> None:
     assert history[-1].reason == "Pièce sans rapport avec le marché"
 
 
+async def test_refuse_cannot_be_confirmed_until_a_motive_is_chosen(
+    make_app: Any, core: Any
+) -> None:
+    """No motive is chosen for the user: the dialog opens with none, its confirm button
+    disabled; ctrl+s and Enter show the named error and leave the piece as it was; choosing
+    one enables the button and the refusal goes through with that motive."""
+    from textual.widgets import Button, RadioButton
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_piece(pilot, "moe", "PDM-2026-05")
+        await pilot.press("r")
+        await settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "ActionModal"
+        assert [b.value for b in modal.query(RadioButton)] == [False, False]
+        assert modal.query_one("#confirm", Button).disabled
+        assert "pas un motif de refus pour la MOE" in screen_text(app)
+        await tab_to(pilot, "reason")
+        await type_text(pilot, "Destinataire erroné")
+        for key in ("ctrl+s", "enter"):  # Enter in the reason field
+            await tab_to(pilot, "reason")
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is modal, key
+            error = _text(app, "#modal-error")
+            assert "Motif de refus obligatoire" in error, key
+            assert "erreur dans les données d'acheminement, autre motif" in error
+            assert "ACHEMINEMENT" not in error  # the labels, not the CLI's codes
+            assert app.focused is modal.query_one("#motive")  # back on the choice
+        await pilot.press("space")  # the first motive: erreur dans les données d'acheminement
+        await settle(pilot)
+        assert not modal.query_one("#confirm", Button).disabled
+        assert _text(app, "#modal-error") == ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "PieceScreen"
+    moe = core.org.open_session(core.org.user("juliette.forin@atelier-moreau.fr"))
+    refused = core.queries.find_piece(moe, "PDM-2026-05")
+    assert refused.state == "REFUSEE_MOE_ACHEMINEMENT"
+    assert [e.action for e in core.queries.history(moe, refused.id)].count("refuse") == 1
+
+
 async def test_suspend_then_complete(make_app: Any, core: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

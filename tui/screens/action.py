@@ -2,9 +2,12 @@
 reason), suspend (what is missing), complete (what was added: a comment, attachments and a
 new file for the piece, picked with the Déposer's file picker, the engagement and service).
 What each asks for is the core's table of actions (`decompte.sdk.actions`); the refusal
-motives offered are those of the transition table for the piece. The action runs from here;
-its refusal stays on screen next to the fields. Files whose checks only warn are sent again,
-confirmed, on a second « Compléter », as a deposit's warnings are confirmed."""
+motives offered are those of the transition table for the piece. No motive is chosen for the
+user: the choice starts empty and the refusal cannot be confirmed until one is picked (the
+button stays disabled; ctrl+s or Enter shows the engine's named error,
+`transitions.motive_refusal`). The action runs from here; its refusal stays on screen next to
+the fields. Files whose checks only warn are sent again, confirmed, on a second « Compléter »,
+as a deposit's warnings are confirmed."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet
 
+from decompte.sdk.transitions import motive_refusal
 from decompte.sdk.vocabulary import ATTACHMENT_KIND_LABELS, MOTIVE_HELP
 
 from .. import keymap as K
@@ -114,10 +118,8 @@ class ActionModal(Modal["Piece | None"]):
             if spec.motives:
                 yield Label("Type de motif", classes="section")
                 with RadioSet(id="motive"):
-                    for i, motive in enumerate(spec.motives):
-                        yield RadioButton(
-                            MOTIVE_HELP.get(motive, motive), value=i == 0, name=motive
-                        )
+                    for motive in spec.motives:
+                        yield RadioButton(MOTIVE_HELP.get(motive, motive), name=motive)
             if spec.reason_label:
                 yield Label(spec.reason_label, classes="section")
                 yield Input(
@@ -204,6 +206,7 @@ class ActionModal(Modal["Piece | None"]):
         self.restore_draft()
         if self.spec.completion:
             self._show_files()
+        self.query_one("#confirm", Button).disabled = self._motive() == ""
         if self.spec.motives:
             self.query_one("#motive").focus()
         elif self.spec.reason_label:
@@ -211,13 +214,28 @@ class ActionModal(Modal["Piece | None"]):
         else:
             self.query_one("#confirm").focus()
 
+    def _motive(self) -> str | None:
+        """The chosen motive ("" while none is; None when the action takes none)."""
+        if not self.spec.motives:
+            return None
+        pressed = self.query_one("#motive", RadioSet).pressed_button
+        return (pressed.name or "") if pressed is not None else ""
+
+    @on(RadioSet.Changed, "#motive")
+    def _motive_chosen(self) -> None:
+        self.query_one("#confirm", Button).disabled = False
+        self.show_error("")
+
     @on(Input.Submitted)
     def action_confirm(self) -> None:
         values: dict[str, Any] = {}
-        if self.spec.motives:
-            radio = self.query_one("#motive", RadioSet)
-            pressed = radio.pressed_button
-            values["motive"] = pressed.name if pressed is not None else self.spec.motives[0]
+        motive = self._motive()
+        if motive == "":
+            self.show_error(motive_refusal("", self.spec.motives, in_dialog=True))
+            self.query_one("#motive").focus()
+            return
+        if motive is not None:
+            values["motive"] = motive
         if self.spec.reason_label:
             values["reason"] = self.query_one("#reason", Input).value
         if self.spec.completion:
@@ -249,7 +267,7 @@ class ActionModal(Modal["Piece | None"]):
         from decompte.sdk.errors import ValidationRefused
         from decompte.sdk.findings import errors
 
-        self.query_one("#confirm", Button).disabled = False
+        self.query_one("#confirm", Button).disabled = self._motive() == ""
         if isinstance(exc, ValidationRefused):  # the files' findings, one a line
             found = [f"• {f.message}" for f in exc.findings if str(f.severity) != "info"]
             if exc.findings and not errors(exc.findings):
