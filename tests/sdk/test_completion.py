@@ -174,7 +174,9 @@ def test_only_the_depositor_completes_before_any_file_is_read(core, as_, suspend
 
 
 def test_a_piece_not_suspended_takes_no_new_file(core, as_, draft, tmp_path):
+    """Its depositor holds it again (refused), but only a suspended piece is completed."""
     a4 = core.workflow.deposit(as_("titulaire"), draft(A4, "CPL-2")).piece
+    core.workflow.refuse(as_("moe"), a4.id, "ACHEMINEMENT", "mauvais destinataire")
     with pytest.raises(Conflict, match="Compléter"):
         core.workflow.complete(
             as_("titulaire"), a4.id, "nouveau fichier", file=_pdf(tmp_path, "v2.pdf", "x")
