@@ -12,6 +12,7 @@ vocabulary's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from .errors import UsageError
@@ -32,7 +33,8 @@ class PieceAction:
     sub-command ("" when it is not run through ``process``). `binding`: the app's keymap id,
     `key` its default key. `comment`: a comment is required. `motive`: a refusal motive is
     chosen. `completion`: the engagement and the service code may be changed. `deposit`: it is
-    a deposit (the next piece of the dossier), made through the deposit form.
+    a deposit (the next piece of the dossier), made through the deposit form. `dated`: a day
+    is given (the day paid of a mise en paiement; today when none).
     """
 
     action: Action
@@ -44,6 +46,7 @@ class PieceAction:
     motive: bool = False
     completion: bool = False
     deposit: bool = False
+    dated: bool = False
 
     @property
     def label(self) -> str:
@@ -78,6 +81,7 @@ PIECE_ACTIONS: tuple[PieceAction, ...] = (
     ),
     PieceAction(Action.VALIDATE, "validate", "piece.validate", "v", command="validate"),
     PieceAction(Action.ASSOCIATE, "deposit", "piece.next", "n", deposit=True),
+    PieceAction(Action.PAY, "pay", "piece.pay", "m", command="pay", dated=True),
 )
 
 BY_ACTION: dict[str, PieceAction] = {str(a.action): a for a in PIECE_ACTIONS}
@@ -109,6 +113,7 @@ def perform(
     motive: str | None = None,
     engagement: str | None = None,
     service: str | None = None,
+    on: date | None = None,
     expected_version: int | None = None,
 ) -> Piece:
     """Apply `action` to the piece through its workflow method, passing only what the row
@@ -126,4 +131,6 @@ def perform(
     options: dict[str, object] = {"expected_version": expected_version}
     if row.completion:
         options.update(engagement=engagement, service_code=service)
+    if row.dated:
+        options["on"] = on
     return cast("Piece", getattr(workflow, row.method)(session, piece_id, *args, **options))

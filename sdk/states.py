@@ -48,6 +48,7 @@ class Action(StrEnum):
     DEPOSIT = "deposit"
     EXPIRE = "expire"
     FORWARD = "forward"
+    PAY = "pay"  # mise en paiement by the service financier
 
 
 class Motive(StrEnum):
@@ -63,6 +64,9 @@ class State:
 
 
 _RECIPIENTS = ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
+#: The state of a piece the service financier put in payment (Chorus Pro's « Mise en
+#: paiement »); its `state_date` is the day paid, which stops its payment clock.
+PAID_STATE = "MISE_EN_PAIEMENT"
 _VALIDATORS = ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR"))
 
 
@@ -87,6 +91,7 @@ def _build() -> dict[str, State]:
         ("COMPLETEE", Stage.AT_RECIPIENT),
         ("ASSOCIEE", Stage.ENDED),
         ("REMPLACEE_PAR_A22", Stage.ENDED),
+        (PAID_STATE, Stage.ENDED),
     ]
     return {code: State(code, STATE_LABELS[code], stage) for code, stage in codes}
 

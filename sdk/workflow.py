@@ -47,6 +47,7 @@ from .store import Store
 from .store.engine import is_read_only
 from .store.schema import attachments, events, pieces
 from .transitions import (
+    PAYMENT_CLOCK_ROLES,
     TRANSITIONS,
     NextHolder,
     Situation,
@@ -56,6 +57,7 @@ from .transitions import (
 from .vocabulary import (
     ACTION_LABELS,
     COMMENT_PROMPTS,
+    PAID_NOTE,
     REASON_TEXTS,
     TO_HOLDER,
     TRANSITION_REFUSALS,
@@ -219,6 +221,35 @@ class Workflow(EngineParts):
     ) -> Piece:
         return self._act(session, piece_id, Action.VALIDATE, expected_version)
 
+    def pay(
+        self,
+        session: Session,
+        piece_id: int,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Piece:
+        """Mise en paiement: the service financier holding the piece records the day it was
+        paid (today by default; never in the future, never before the deposit — checked once
+        the piece is known to be the caller's). The piece's state date is that day: it stops
+        the payment clock (`late_payment`)."""
+        today = self.today()
+        paid = on or today
+        if paid > today:
+            raise UsageError(
+                f"Date de mise en paiement dans le futur : {paid:%d/%m/%Y}",
+                field="date",
+                hint=f"une date jusqu'à aujourd'hui ({today:%d/%m/%Y})",
+            )
+        return self._act(
+            session,
+            piece_id,
+            Action.PAY,
+            expected_version,
+            note=PAID_NOTE.format(day=paid),
+            on=paid,
+        )
+
     def _act(
         self,
         session: Session,
@@ -229,6 +260,8 @@ class Workflow(EngineParts):
         reason: str = "",
         motive: Motive | None = None,
         changes: dict[str, str] | None = None,
+        note: str = "",
+        on: date | None = None,
     ) -> Piece:
         reason = check_field("reason", reason.strip(" \n\t"), label="Commentaire", multiline=True)
         if piece_action(action).comment and not reason:
@@ -236,7 +269,8 @@ class Workflow(EngineParts):
             raise UsageError(
                 "Le commentaire est obligatoire", field="reason", hint=f"précisez {what}"
             )
-        now, today = self.clock(), self.today()
+        reason = reason or note  # `note`: the engine's own comment (not a user's text)
+        now, today = self.clock(), on or self.today()
         with self.store.write() as conn:
             self.org.access.require(conn, session, Verb.PROCESS)
             row = piece_row(conn, piece_id, lock=True)
@@ -249,6 +283,12 @@ class Workflow(EngineParts):
                 )
             s = Situation(row, self.cadres.get(row.cadre), session.structure.id)
             step = self.transitions.resolve(action, s, motive=motive and str(motive))
+            if on is not None and on < (deposited := row.deposited_at.date()):
+                raise UsageError(
+                    f"Date antérieure au dépôt de la pièce : {on:%d/%m/%Y}",
+                    field="date",
+                    hint=f"une date à partir du dépôt ({deposited:%d/%m/%Y})",
+                )
             self._apply(conn, session, row, step, s, now, today, reason, changes)
             piece = load_piece(conn, piece_id)
         self.extensions.emit(
@@ -311,7 +351,7 @@ class Workflow(EngineParts):
             source = applied.target
             if status := self.transitions.closes(applied, s):
                 close_dossier(conn, row.dossier_id, status, now)
-        if last.clock and holder_role == Holder.MOE:
+        if last.clock and holder_role in PAYMENT_CLOCK_ROLES:
             start_payment_clock(conn, row.dossier_id, today)
 
     @staticmethod

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import states as S
 from ..actions import BY_COMMAND, perform
-from .arguments import piece_ref, version
+from .arguments import _date, piece_ref, version
 from .context import Context
 
 
@@ -19,6 +19,12 @@ def register(sub: Any) -> None:
     p.add_argument("--reason", default="")
     p.add_argument("--engagement", default=None)
     p.add_argument("--service", default=None)
+    p.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        help="pay : date de mise en paiement AAAA-MM-JJ (défaut : aujourd'hui)",
+    )
     p.add_argument("--expect-version", type=version, default=None)
     p.set_defaults(func=process)
 
@@ -35,6 +41,7 @@ def process(ctx: Context) -> int:
         motive=a.motive,
         engagement=a.engagement,
         service=a.service,
+        on=a.date,
         expected_version=a.expect_version,
     )
     ctx.emit({"piece": done}, f"Pièce {done.number} : {S.label(done.state)}.")

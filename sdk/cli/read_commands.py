@@ -170,12 +170,14 @@ def show(ctx: Context) -> int:
     cadre = ctx.core.cadres.get(p.cadre)
     org = ctx.core.org
     deadline = ctx.core.queries.deadline(p)
+    payment = ctx.core.queries.payment(p)
+    late = payment.late if payment else None
 
     def name(sid: int | None) -> str:
         return f"{org.structure(sid).identifier} - {org.structure(sid).name}" if sid else ""
 
     ctx.emit(
-        {"piece": p, "deadline": deadline},
+        {"piece": p, "deadline": deadline, "payment": payment},
         fields(
             [
                 ("Pièce", f"#{p.id} n° {p.number}"),
@@ -190,6 +192,8 @@ def show(ctx: Context) -> int:
                     else "personne",
                 ),
                 ("Délai", deadline.describe() if deadline else ""),
+                ("Paiement", payment.describe() if payment else ""),
+                ("Intérêts moratoires", late.describe() if late else ""),
                 ("Fournisseur", name(p.supplier_structure_id)),
                 ("Destinataire", name(p.recipient_structure_id)),
                 ("Maîtrise d'œuvre", name(p.moe_structure_id)),
