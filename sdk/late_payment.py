@@ -165,6 +165,12 @@ class PiecePayment:
     def overdue(self) -> bool:
         return self.days_left < 0
 
+    def short(self) -> str:
+        """For a column: « payée », days left (« 12 j ») or days late (« +15 j »)."""
+        if self.paid_on is not None:
+            return "payée"
+        return f"+{-self.days_left}\u00a0j" if self.overdue else f"{self.days_left}\u00a0j"
+
     def describe(self) -> str:
         due = f"{self.due:%d/%m/%Y}"
         if self.paid_on is not None:

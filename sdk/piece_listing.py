@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement
 from . import states as S
 from .access import Verb
 from .deadlines import Deadline, action_deadline, add_days
+from .late_payment import PiecePayment, piece_payment
 from .errors import UsageError
 from .model import ActorRole
 from .read_scope import ReadScope
@@ -53,6 +54,7 @@ class PieceRow:
     downloaded: bool
     version: int
     deadline: Deadline | None
+    payment: PiecePayment | None = None  # the payment deadline it carries, if any
 
     @property
     def days_left(self) -> int | None:
@@ -277,6 +279,15 @@ class PieceListing(ReadScope):
             deadline=action_deadline(
                 r.state, r.holder_role, r.holder_since, today, self.config.deadlines
             ),
+            payment=piece_payment(
+                r.state,
+                r.state_date,
+                R.from_cents(r.amount_due),
+                r.moe_available_on,
+                today,
+                self.config.deadlines,
+                self.config.late_payment,
+            ),
         )
 
     # -- Liste fiscale -------------------------------------------------------------------------
@@ -308,8 +319,10 @@ def _list_select() -> Select[Any]:
             P.holder_since,
             P.downloaded,
             P.version,
+            P.amount_due,
             marches.c.number.label("marche_number"),
             dossiers.c.number.label("dossier_number"),
+            dossiers.c.moe_available_on,
             SUPPLIER.c.name.label("supplier_name"),
             RECIPIENT.c.name.label("recipient_name"),
             MOE.c.name.label("moe_name"),

@@ -89,6 +89,7 @@ def _page_out(ctx: Context, page: Page, title: str) -> None:
             r.state_date,
             r.engagement,
             "" if r.days_left is None else f"{r.days_left} j",
+            r.payment.short() if r.payment else "",
         )
         for r in page.rows
     ]
@@ -111,6 +112,7 @@ def _page_out(ctx: Context, page: Page, title: str) -> None:
                 "Date état",
                 "Engagement",
                 "Délai",
+                "Paiement",
             ],
             rows,
         ),
@@ -290,12 +292,27 @@ def download(ctx: Context) -> int:
 
 def stock(ctx: Context) -> int:
     data = ctx.core.queries.stock(ctx.session)
+    late = data["late_payments"]
     ctx.emit(
         data,
         f"Stock : {data['total']} pièce(s), dont {data['overdue']} en retard\n"
         + table(["État", "Pièces"], [(S.label(k), v) for k, v in data["by_state"].items()])
         + "\n"
-        + table(["Ancienneté", "Pièces"], list(data["by_age"].items())),
+        + table(["Ancienneté", "Pièces"], list(data["by_age"].items()))
+        + (
+            f"\nRetards de paiement : {late['count']} pièce(s), intérêts moratoires "
+            f"(estimation) {money(late['interest'])} € + indemnités forfaitaires "
+            f"{money(late['indemnities'])} € = {money(late['total'])} €\n"
+            + table(
+                ["État", "Pièces", "Intérêts et indemnités (€)"],
+                [
+                    (S.label(k), v["count"], money(v["total"]))
+                    for k, v in late["by_state"].items()
+                ],
+            )
+            if late["count"]
+            else ""
+        ),
     )
     return 0
 

@@ -210,7 +210,7 @@ def world(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 # -- the commands, as the CLI and the app call the engine ----------------------------------------
 
-WRITES = ("deposit", "take", "refuse", "suspend", "complete", "validate")
+WRITES = ("deposit", "take", "refuse", "suspend", "complete", "validate", "pay")
 
 
 def _deposit(core: Core, s: Session, role: Role, w: World, situation: str) -> Any:
@@ -251,6 +251,7 @@ COMMANDS: dict[str, Command] = {
     "suspend": lambda c, s, r, w, x, tmp: c.workflow.suspend(s, _piece(r, w, x), "Matrice"),
     "complete": lambda c, s, r, w, x, tmp: c.workflow.complete(s, _piece(r, w, x), "Matrice"),
     "validate": lambda c, s, r, w, x, tmp: c.workflow.validate(s, _piece(r, w, x)),
+    "pay": lambda c, s, r, w, x, tmp: c.workflow.pay(s, _piece(r, w, x)),
     "download": lambda c, s, r, w, x, tmp: c.workflow.download(s, _piece(r, w, x), tmp),
     "show": lambda c, s, r, w, x, tmp: c.queries.find_piece(s, _number(r, w, x)),
     "history": lambda c, s, r, w, x, tmp: c.queries.history(s, _piece(r, w, x)),
@@ -365,7 +366,7 @@ def test_policy_matrix(world: World, tmp_path: Path, command: str, role: Role, s
 
 
 def test_the_matrix_covers_every_command_role_and_situation():
-    assert len(CASES) == len(COMMANDS) * len(ROLES) * len(SITUATIONS) == 21 * 8 * 6
+    assert len(CASES) == len(COMMANDS) * len(ROLES) * len(SITUATIONS) == 22 * 8 * 6
     outcomes = {expected(c, r, s) for c in COMMANDS for r in ROLES for s in SITUATIONS}
     assert outcomes == {OK, PASSES, REFUSED, NOT_FOUND, NO_LEAK}
 
@@ -439,6 +440,8 @@ CLI_CASES = [
     ("no_space", "moa", ("synthese",), 4, "space"),
     ("no_space", "moe", ("marche", "list"), 4, "space"),
     ("consultation", "moe", ("process", "take", "PDM-2026-05"), 4, "space"),
+    ("consultation", "sf", ("process", "pay", "EAV-DUR-2026-08"), 4, "space"),
+    ("unrelated", "sf", ("process", "pay", "#{EXT-1}"), 5, "piece"),
     ("consultation", "titulaire", ("export", "csv", "--out", "{tmp}/x.csv"), 0, ""),
     ("inactive", "moa", ("stock",), 4, "structure"),
     ("locked", "moe", ("marche", "show", ECO), 4, "password"),

@@ -1,5 +1,6 @@
 """The confirmation modal of a piece action: take into account, validate, refuse (motive +
-reason), suspend (what is missing), complete (what was added). What each asks for is the
+reason), suspend (what is missing), complete (what was added), put in payment (the day
+paid, today when left empty). What each asks for is the
 core's table of actions (`decompte.sdk.actions`); the refusal motives offered are those of the
 transition table for the piece. The action runs from here; its refusal stays on screen next
 to the fields."""
@@ -35,6 +36,7 @@ class ActionSpec:
     motives: tuple[str, ...] = ()
     completion: bool = False  # engagement / service fields
     warning: str = ""
+    dated: bool = False  # the day paid (mise en paiement)
 
 
 def spec_for(action: str, number: str, document: str, motives: tuple[str, ...] = ()) -> ActionSpec:
@@ -66,6 +68,7 @@ def spec_for(action: str, number: str, document: str, motives: tuple[str, ...] =
         motives if row.motive else (),
         completion=row.completion,
         warning=REFUSAL_WARNING if row.motive else "",
+        dated=row.dated,
     )
 
 
@@ -107,6 +110,15 @@ class ActionModal(Modal["Piece | None"]):
                 with Horizontal(classes="form-row"):
                     yield Label("Code service", classes="form-label")
                     yield Input(placeholder="inchangé si vide", id="service", compact=True)
+            if spec.dated:
+                with Horizontal(classes="form-row"):
+                    yield Label("Date de mise en paiement", classes="form-label")
+                    yield Input(
+                        placeholder="JJ/MM/AAAA, aujourd'hui si vide",
+                        id="paid-on",
+                        compact=True,
+                        max_length=10,
+                    )
             if spec.warning:
                 yield Static(spec.warning, classes="muted")
             yield from self.error_and_buttons(spec.confirm)
@@ -117,6 +129,8 @@ class ActionModal(Modal["Piece | None"]):
             self.query_one("#motive").focus()
         elif self.spec.reason_label:
             self.query_one("#reason").focus()
+        elif self.spec.dated:
+            self.query_one("#paid-on").focus()
         else:
             self.query_one("#confirm").focus()
 
@@ -129,6 +143,15 @@ class ActionModal(Modal["Piece | None"]):
             values["motive"] = pressed.name if pressed is not None else self.spec.motives[0]
         if self.spec.reason_label:
             values["reason"] = self.query_one("#reason", Input).value
+        if self.spec.dated:
+            from decompte.sdk.deposit_entry import parse_day
+
+            try:
+                values["on"] = parse_day(self.query_one("#paid-on", Input).value)
+            except ValueError as exc:
+                self.show_error(str(exc))
+                self.query_one("#paid-on").focus()
+                return
         if self.spec.completion:
             values["engagement"] = self.query_one("#engagement", Input).value.strip() or None
             values["service"] = self.query_one("#service", Input).value.strip() or None

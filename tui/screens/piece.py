@@ -178,10 +178,13 @@ class PieceScreen(Screen[None]):
             )
             state.append("\n")
             state.append(detail.deadline.describe(), colour)
-        payment = detail.dossier.get("payment_deadline")
+        payment = detail.payment
         if payment is not None:
             state.append("\n")
             state.append(payment.describe(), tone(self.app, "error") if payment.overdue else "")
+            if payment.late is not None:
+                state.append("\n")
+                state.append(payment.late.describe(), tone(self.app, "warning"))
         self.query_one("#piece-state", Static).update(state)
         self.query_one("#piece-actions", Static).update(self._actions_text(detail))
         fmt = piece.file_format
