@@ -112,7 +112,7 @@ class ActionModal(Modal["Piece | None"]):
                     yield Input(placeholder="inchangé si vide", id="service", compact=True)
             if spec.dated:
                 with Horizontal(classes="form-row"):
-                    yield Label("Date de mise en paiement", classes="form-label")
+                    yield Label("Date de paiement", classes="form-label")
                     yield Input(
                         placeholder="JJ/MM/AAAA, aujourd'hui si vide",
                         id="paid-on",
