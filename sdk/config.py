@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .deadlines import DeadlineConfig
-from .late_payment import EcbRate, LatePaymentConfig
 from .errors import UsageError
+from .late_payment import EcbRate, LatePaymentConfig
 from .private_paths import private_dir
 from .text_safety import printable
 

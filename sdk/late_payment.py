@@ -81,9 +81,7 @@ class LatePaymentConfig:
 
 
 #: The stages of a piece still awaiting payment: it carries its dossier's payment deadline.
-UNPAID_STAGES = frozenset(
-    {Stage.AT_RECIPIENT, Stage.TAKEN, Stage.AT_VALIDATOR, Stage.SUSPENDED}
-)
+UNPAID_STAGES = frozenset({Stage.AT_RECIPIENT, Stage.TAKEN, Stage.AT_VALIDATOR, Stage.SUSPENDED})
 
 
 def carries_payment_deadline(state: str) -> bool:
@@ -199,4 +197,6 @@ def piece_payment(
     due = add_days(clock_start, deadlines.payment_days)
     paid_on = state_date if state == PAID_STATE else None
     until = paid_on or today
-    return PiecePayment(due, paid_on, (due - until).days, late_interest(amount_due, due, until, config))
+    return PiecePayment(
+        due, paid_on, (due - until).days, late_interest(amount_due, due, until, config)
+    )

@@ -15,8 +15,8 @@ from sqlalchemy.sql import ColumnElement
 from . import states as S
 from .access import Verb
 from .deadlines import Deadline, action_deadline, add_days
-from .late_payment import PiecePayment, piece_payment
 from .errors import UsageError
+from .late_payment import PiecePayment, piece_payment
 from .model import ActorRole
 from .read_scope import ReadScope
 from .session import Session

@@ -1,5 +1,6 @@
 """The Tableau de bord's stock (held pieces by state and age, overdue ones, those unpaid past
-their payment deadline with the interest they owe) and the Archives (finished dossiers). Part of `Queries` (queries.py)."""
+their payment deadline with the interest they owe) and the Archives (finished dossiers).
+Part of `Queries` (queries.py)."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, DecompteError, NotAuthorised, UsageError
 from .states import (
-    REFUSAL_MOTIVES,
     PAID_STATE,
+    REFUSAL_MOTIVES,
     STATES,
     SUSPENDERS,
     Action,
@@ -82,10 +82,10 @@ class Transition:
     (`target` is then the new piece's first state; `role` the role that receives it).
     `guard`: names of `GUARDS` that must all hold. `closes`: the dossier status it sets, when
     the guard `closes_if` holds (always when empty). `clock`: starts the dossier's payment
-    clock when the piece reaches a role of `PAYMENT_CLOCK_ROLES` (if it has not started). `reason`: a `vocabulary.REASON_TEXTS` key for the history
-    ("": the user's comment). `then`: the automatic action applied next, in the same
-    transaction (a `Actor.SYSTEM` row from `target`). `acting`: the role written in the
-    history ("": the holder's role).
+    clock when the piece reaches a role of `PAYMENT_CLOCK_ROLES` (if it has not started).
+    `reason`: a `vocabulary.REASON_TEXTS` key for the history ("": the user's comment).
+    `then`: the automatic action applied next, in the same transaction (a `Actor.SYSTEM` row
+    from `target`). `acting`: the role written in the history ("": the holder's role).
     """
 
     source: str

@@ -42,7 +42,7 @@ from .piece_rows import (
 from .routing import receiving
 from .rules import BUILTIN_RULES, Rule
 from .session import Session
-from .states import STATES, Action, Holder, Motive, Stage
+from .states import STATES, Action, Motive, Stage
 from .store import Store
 from .store.engine import is_read_only
 from .store.schema import attachments, events, pieces

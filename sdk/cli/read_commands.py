@@ -305,10 +305,7 @@ def stock(ctx: Context) -> int:
             f"{money(late['indemnities'])} € = {money(late['total'])} €\n"
             + table(
                 ["État", "Pièces", "Intérêts et indemnités (€)"],
-                [
-                    (S.label(k), v["count"], money(v["total"]))
-                    for k, v in late["by_state"].items()
-                ],
+                [(S.label(k), v["count"], money(v["total"])) for k, v in late["by_state"].items()],
             )
             if late["count"]
             else ""

@@ -50,9 +50,7 @@ def test_pay_records_the_day_once_and_show_gives_the_deadline(demo_db):
     other = run(demo_db, "process", "pay", "CLI-PAY-1", login="titulaire")
     assert other.returncode == 4, other.stderr
 
-    paid = run(
-        demo_db, "process", "pay", "CLI-PAY-1", "--date", deposited.isoformat(), login="sf"
-    )
+    paid = run(demo_db, "process", "pay", "CLI-PAY-1", "--date", deposited.isoformat(), login="sf")
     assert paid.returncode == 0, paid.stderr
     assert "Mise en paiement" in paid.stdout
     again = run(demo_db, "process", "pay", "CLI-PAY-1", login="sf")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from decompte.sdk.config import load_config
+from decompte.sdk.deadlines import DeadlineConfig
 from decompte.sdk.errors import Conflict, NotAuthorised, UsageError
 from decompte.sdk.late_payment import (
     EcbRate,
@@ -18,7 +19,6 @@ from decompte.sdk.late_payment import (
     piece_payment,
     semester_start,
 )
-from decompte.sdk.deadlines import DeadlineConfig
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 CONFIG = LatePaymentConfig()
@@ -125,10 +125,13 @@ def test_which_piece_carries_the_payment_deadline():
         None,
     )
     assert paid.describe() == "Mise en paiement le 28/09/2025, dans le délai (échéance 01/10/2025)"
-    assert piece_payment("PRISE_EN_COMPTE_MOE", start, Decimal(1), None, today, deadlines, CONFIG) is None
+    assert (
+        piece_payment("PRISE_EN_COMPTE_MOE", start, Decimal(1), None, today, deadlines, CONFIG)
+        is None
+    )
 
 
-# -- the circuit: situation 4, then the mise en paiement --------------------------------------------
+# -- the circuit: situation 4, then the mise en paiement -------------------------------------
 
 
 def test_a_piece_made_available_to_the_service_financier_starts_the_payment_clock(
@@ -244,7 +247,7 @@ def test_pay_is_offered_to_the_service_financier_only(core, as_, draft):
 def test_the_rate_table_is_configuration(tmp_path: Path):
     path = tmp_path / "config.toml"
     path.write_text(
-        "[late_payment]\nmargin = 8\nindemnity = \"40\"\n"
+        '[late_payment]\nmargin = 8\nindemnity = "40"\n'
         'ecb_rates = [{ from = 2026-01-01, rate = "1.90" }, { from = 2025-06-11, rate = 2.15 }]\n',
         encoding="utf-8",
     )
@@ -257,14 +260,20 @@ def test_the_rate_table_is_configuration(tmp_path: Path):
     assert (config.margin, config.indemnity) == (Decimal(8), Decimal(40))
 
 
+RATES = "late_payment.ecb_rates"
+
+
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("[late_payment]\nmargin = \"huit\"\n", "late_payment.margin"),
+        ('[late_payment]\nmargin = "huit"\n', "late_payment.margin"),
         ("[late_payment]\nindemnity = -40\n", "late_payment.indemnity"),
-        ("[late_payment]\necb_rates = []\n", "late_payment.ecb_rates"),
+        ("[late_payment]\necb_rates = []\n", RATES),
         ('[late_payment]\necb_rates = [{ from = "2025", rate = "2" }]\n', "late_payment.ecb_rates"),
-        ('[late_payment]\necb_rates = [{ from = 2025-01-01, rate = "200" }]\n', "late_payment.ecb_rates"),
+        (
+            '[late_payment]\necb_rates = [{ from = 2025-01-01, rate = "200" }]\n',
+            "late_payment.ecb_rates",
+        ),
         ("[late_payment]\nrates = 1\n", "late_payment.rates"),
     ],
 )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import NOW
 from textual.widgets import Static
-from tui_helpers import open_piece, settle, type_text
+from tui_helpers import open_piece, screen_text, settle, type_text
 
 pytestmark = pytest.mark.anyio
 
@@ -59,3 +59,35 @@ async def test_pay_is_not_offered_to_another_holder(make_app: Any) -> None:
         await pilot.press("m")
         await settle(pilot)
         assert type(app.screen).__name__ == "PieceScreen"
+
+
+async def test_a_late_piece_shows_its_interest_and_the_tableau_its_total(
+    make_app: Any, core: Any
+) -> None:
+    from sqlalchemy import update
+
+    from decompte.sdk.store.schema import dossiers
+
+    moe = core.org.open_session(core.org.user("juliette.forin@atelier-moreau.fr"))
+    piece = core.queries.find_piece(moe, "PDM-2026-03")
+    with core.store.write() as conn:  # the clock started 45 days ago: 15 days late
+        conn.execute(
+            update(dossiers)
+            .where(dossiers.c.id == piece.dossier_id)
+            .values(moe_available_on=NOW.date() - timedelta(days=45))
+        )
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_piece(pilot, "moe", "PDM-2026-03")
+        state = _text(app, "#piece-state")
+        assert "Paiement : échéance dépassée de 15 j" in state
+        assert "Intérêts moratoires (estimation)" in state
+        assert "indemnité forfaitaire 40,00 €" in state
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "1 en retard de paiement" in _text(app, "#stock-summary")
+        shown = screen_text(app)
+        assert "Retards de paiement (intérêts moratoires estimés)" in shown
+        assert "Mise à disposition de la MOE" in shown.split("Retards de paiement")[1]
