@@ -152,6 +152,43 @@ def test_a_piece_made_available_to_the_service_financier_starts_the_payment_cloc
     )
 
 
+@pytest.mark.parametrize(
+    ("cadre", "role"),
+    [
+        ("A5", "MOA"),  # situation 3: the MOE's état d'acompte deposited by the contractor
+        ("A6", "SERVICE_FINANCIER"),  # situation 4: straight to the service financier
+    ],
+)
+def test_a_payment_request_reaching_the_owner_side_outside_the_moe_starts_the_clock(
+    core, as_, draft, clock, cadre, role
+):
+    piece = core.workflow.deposit(as_("titulaire"), draft(cadre, f"T-CLK-{cadre}")).piece
+    assert piece.holder_role == role
+    assert core.queries.payment(piece).due == clock().date() + timedelta(days=30)
+
+
+def test_a_piece_for_a_validator_or_the_contractor_starts_no_clock(core, as_, draft):
+    a10 = core.workflow.deposit(as_("soustraitant"), draft("A10", "T-CLK-A10")).piece
+    assert a10.holder_role == "PREMIER_VALIDEUR"
+    assert core.queries.dossier(as_("soustraitant"), a10.dossier_id)["payment_deadline"] is None
+    assert core.queries.payment(a10) is None
+
+
+def test_end_of_contract_clock_starts_at_the_moe_and_the_dgd_carries_it(core, as_, draft, clock):
+    titulaire, moe, moa, sf = as_("titulaire"), as_("moe"), as_("moa"), as_("sf")
+    m, start = "2025-VOI-014", clock().date()
+    a7 = core.workflow.deposit(titulaire, draft("A7", "T-PDF-CLK", marche=m)).piece
+    clock.advance(days=10)
+    a17 = core.workflow.deposit(moe, draft("A17", "T-PDG-CLK", marche=m), after=a7.id).piece
+    a20 = core.workflow.deposit(moa, draft("A20", "T-DG-CLK", marche=m), after=a17.id).piece
+    assert core.queries.payment(a20).due == start + timedelta(days=30)
+    clock.advance(days=10)
+    a8 = core.workflow.deposit(titulaire, draft("A8", "T-DGD-CLK", marche=m), after=a20.id).piece
+    assert a8.holder_role == "SERVICE_FINANCIER"
+    assert core.queries.payment(a8).due == start + timedelta(days=30)  # not restarted
+    assert core.workflow.pay(sf, a8.id).state == "MISE_EN_PAIEMENT"
+
+
 def test_the_moe_clock_is_not_restarted_by_the_service_financier(core, as_, draft, clock):
     titulaire, moe, moa = as_("titulaire"), as_("moe"), as_("moa")
     start = clock().date()
