@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from decompte.sdk.config import load_config
 from decompte.sdk.deadlines import DeadlineConfig
@@ -19,6 +20,10 @@ from decompte.sdk.late_payment import (
     piece_payment,
     semester_start,
 )
+from decompte.sdk.store.schema import dossiers
+
+from engines import ENGINES, demo_core
+from support import LOGINS, TODAY
 
 A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
 CONFIG = LatePaymentConfig()
@@ -320,3 +325,39 @@ def test_a_wrong_late_payment_section_is_named(tmp_path: Path, text: str, key: s
     with pytest.raises(UsageError) as raised:
         load_config(path)
     assert raised.value.field == key
+
+
+# -- both engines -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=ENGINES)
+def engine_core(request, tmp_path, demo_template):
+    yield from demo_core(request.param, tmp_path, demo_template)
+
+
+def test_late_payments_in_the_stock_then_paid_on_both_engines(engine_core):
+    core = engine_core
+    sf = core.org.open_session(core.org.user(LOGINS["sf"]))
+    state = "MISE_A_DISPOSITION_SERVICE_FINANCIER"
+    piece = core.queries.find_piece(sf, "EAV-DUR-2026-08")
+    before = core.queries.stock(sf)["late_payments"]  # the demo's own late pieces
+    with core.store.write() as conn:  # its clock started 45 days ago: 15 days late
+        conn.execute(
+            update(dossiers)
+            .where(dossiers.c.id == piece.dossier_id)
+            .values(moe_available_on=TODAY - timedelta(days=45))
+        )
+    late = core.queries.stock(sf)["late_payments"]
+    # began 09/11/2026, half-year from 01/07/2026: 2.15 + 8 = 10.15 %;
+    # 33 000,00 TTC × 0.1015 × 15 / 365 = 137.6506… → 137.65 €, + 40 € = 177.65 €
+    assert piece.amount_due == Decimal("33000.00")
+    assert late["count"] == before["count"] + 1
+    assert late["interest"] - before["interest"] == Decimal("137.65")
+    assert late["indemnities"] - before["indemnities"] == Decimal("40.00")
+    assert late["by_state"][state]["total"] - before["by_state"][state]["total"] == Decimal(
+        "177.65"
+    )
+    paid = core.workflow.pay(sf, piece.id)
+    assert (paid.state, paid.state_date) == ("MISE_EN_PAIEMENT", TODAY)
+    assert core.queries.payment(paid).late.total == Decimal("177.65")
+    assert core.queries.stock(sf)["late_payments"] == before  # paid: no longer held
