@@ -90,3 +90,16 @@ def test_show_json_gives_the_interest_of_an_unpaid_late_piece(demo_db):
     stock = json.loads(run(demo_db, "--json", "stock", login="sf").stdout)
     assert stock["late_payments"]["count"] >= 1
     assert Decimal(stock["late_payments"]["total"]) >= expected + 40
+
+
+def test_config_shows_the_rate_table_in_force(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[late_payment]\necb_rates = [{ from = 2026-01-01, rate = "1.90" }]\n', encoding="utf-8"
+    )
+    out = run(tmp_path / "d.db", "--config", str(config), "config")
+    assert out.returncode == 0, out.stderr
+    assert "1,90 % depuis le 01/01/2026 (+ 8 points)" in out.stdout
+    config.write_text('[late_payment]\nmargin = "huit"\n', encoding="utf-8")
+    bad = run(tmp_path / "d.db", "--config", str(config), "config")
+    assert bad.returncode == 2 and "late_payment.margin" in bad.stderr
