@@ -12,6 +12,7 @@ vocabulary's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from .errors import UsageError
@@ -36,8 +37,9 @@ class PieceAction:
     sub-command ("" when it is not run through ``process``). `binding`: the app's keymap id,
     `key` its default key. `comment`: a comment is required. `motive`: a refusal motive is
     chosen. `completion`: the engagement and the service code may be changed, attachments
-    and a new file for the piece supplied (`completion`). `deposit`: it is
-    a deposit (the next piece of the dossier), made through the deposit form.
+    and a new file for the piece supplied (`completion`). `deposit`: it is a deposit (the
+    next piece of the dossier), made through the deposit form. `dated`: a day is given (the
+    day paid of a mise en paiement; today when none).
     """
 
     action: Action
@@ -49,6 +51,7 @@ class PieceAction:
     motive: bool = False
     completion: bool = False
     deposit: bool = False
+    dated: bool = False
 
     @property
     def label(self) -> str:
@@ -83,6 +86,7 @@ PIECE_ACTIONS: tuple[PieceAction, ...] = (
     ),
     PieceAction(Action.VALIDATE, "validate", "piece.validate", "v", command="validate"),
     PieceAction(Action.ASSOCIATE, "deposit", "piece.next", "n", deposit=True),
+    PieceAction(Action.PAY, "pay", "piece.pay", "m", command="pay", dated=True),
 )
 
 BY_ACTION: dict[str, PieceAction] = {str(a.action): a for a in PIECE_ACTIONS}
@@ -117,6 +121,7 @@ def perform(
     attachments_in: Sequence[AttachmentInput] = (),
     file: Path | None = None,
     confirm_warnings: bool = False,
+    on: date | None = None,
     expected_version: int | None = None,
 ) -> Piece:
     """Apply `action` to the piece through its workflow method, passing only what the row
@@ -145,5 +150,13 @@ def perform(
             f"« {row.label} » ne prend pas de fichier",
             field="attach",
             hint="les pièces jointes et le nouveau fichier accompagnent « Compléter »",
+        )
+    if row.dated:
+        options["on"] = on
+    elif on is not None:
+        raise UsageError(
+            f"« {row.label} » ne prend pas de date",
+            field="date",
+            hint="--date accompagne « Mettre en paiement »",
         )
     return cast("Piece", getattr(workflow, row.method)(session, piece_id, *args, **options))

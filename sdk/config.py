@@ -11,11 +11,14 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from .deadlines import DeadlineConfig
 from .errors import UsageError
+from .late_payment import EcbRate, LatePaymentConfig
 from .private_paths import private_dir
 from .text_safety import printable
 
@@ -43,6 +46,7 @@ class Config:
     db: str = ""
     qualification: bool = False
     deadlines: DeadlineConfig = field(default_factory=DeadlineConfig)
+    late_payment: LatePaymentConfig = field(default_factory=LatePaymentConfig)
     disabled_plugins: tuple[str, ...] = ()
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)
@@ -76,6 +80,7 @@ _TYPE_NAMES = {
     dict: "une table",
     int: "un nombre",
     float: "un nombre",
+    list: "une liste",
 }
 
 
@@ -139,6 +144,52 @@ def _deadlines(table: dict[str, Any], where: _Where) -> dict[str, Any]:
     return {"deadlines": DeadlineConfig(**table)}
 
 
+def _percent(where: _Where, key: str, value: Any, high: Decimal) -> Decimal:
+    """A rate or an amount written as a TOML number or text ("2.15"), from 0 to `high`."""
+    where.typed(key, value, (str, int, float))
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or not 0 <= number <= high:
+        raise where.error(key, f"Valeur invalide : {printable(str(value))}", f"de 0 à {high}")
+    return number
+
+
+def _late_payment(table: dict[str, Any], where: _Where) -> dict[str, Any]:
+    """`ecb_rates`: the ECB main refinancing rate table, each row `{ from = 2025-06-11,
+    rate = "2.15" }` (a TOML date, a percent), replacing the built-in one; `margin`: the
+    points added (8); `indemnity`: the flat indemnity in euros (40)."""
+    where.known("late_payment", table, ["ecb_rates", "margin", "indemnity"])
+    default = LatePaymentConfig()
+    rates = default.ecb_rates
+    if "ecb_rates" in table:
+        key = "late_payment.ecb_rates"
+        rows = where.typed(key, table["ecb_rates"], list)
+        if not rows:
+            raise where.error(key, "Table des taux BCE vide", "au moins une ligne")
+        found: dict[date, Decimal] = {}
+        for row in rows:
+            where.typed(key, row, dict)
+            where.known(key, row, ["from", "rate"])
+            start = row.get("from")
+            if not isinstance(start, date) or isinstance(start, datetime):
+                raise where.error(key, "Date attendue dans « from »", "ex. from = 2025-06-11")
+            if start in found:
+                raise where.error(key, f"Date en double : {start:%d/%m/%Y}")
+            found[start] = _percent(where, key, row.get("rate", ""), Decimal(100))
+        rates = tuple(EcbRate(day, rate) for day, rate in sorted(found.items()))
+    return {
+        "late_payment": LatePaymentConfig(
+            ecb_rates=rates,
+            margin=_percent(where, "late_payment.margin", table.get("margin", "8"), Decimal(100)),
+            indemnity=_percent(
+                where, "late_payment.indemnity", table.get("indemnity", "40"), Decimal(100000)
+            ),
+        )
+    }
+
+
 def _plugins(table: dict[str, Any], where: _Where) -> dict[str, Any]:
     where.known("plugins", table, ["disabled"])
     disabled = where.typed("plugins.disabled", table.get("disabled", []), list)
@@ -198,6 +249,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any], _Where], dict[str, Any]]] = {
     "store": _store,
     "rules": _rules,
     "deadlines": _deadlines,
+    "late_payment": _late_payment,
     "plugins": _plugins,
     "ui": _ui,
     "plugin": _plugin,

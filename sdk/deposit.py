@@ -42,12 +42,12 @@ from .piece_rows import (
 from .routing import Route, find_marche, route_deposit
 from .rules import BUILTIN_RULES, Rule, RuleContext, check_draft
 from .session import Session
-from .states import Action, Holder
+from .states import Action
 from .store import Store
 from .store import rows as R
 from .store.schema import attachments, dossiers, files, piece_vat_lines, pieces
 from .tacit import countdown, step_of
-from .transitions import TRANSITIONS, Situation, Transition, holder_after
+from .transitions import PAYMENT_CLOCK_ROLES, TRANSITIONS, Situation, Transition, holder_after
 from .vocabulary import REASON_TEXTS, TO_HOLDER, deposited_sentence
 
 
@@ -392,7 +392,7 @@ class Deposits(EngineParts):
                     dossier_number = conn.execute(
                         select(dossiers.c.number).where(dossiers.c.id == dossier_id)
                     ).scalar()
-                if initial.clock and route.holder_role is Holder.MOE:
+                if initial.clock and route.holder_role in PAYMENT_CLOCK_ROLES:
                     start_payment_clock(conn, dossier_id, today)
                 piece_id = conn.execute(
                     insert(pieces).values(

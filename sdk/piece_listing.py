@@ -16,6 +16,7 @@ from . import states as S
 from .access import Verb
 from .deadlines import Deadline, TacitCountdown, action_deadline, add_days
 from .errors import UsageError
+from .late_payment import PiecePayment, piece_payment
 from .model import ActorRole
 from .read_scope import ReadScope
 from .session import Session
@@ -55,6 +56,7 @@ class PieceRow:
     version: int
     deadline: Deadline | None
     tacit: TacitCountdown | None = None  # the owner side is silent: tacit procedure's window
+    payment: PiecePayment | None = None  # the payment deadline it carries, if any
 
     @property
     def days_left(self) -> int | None:
@@ -282,6 +284,15 @@ class PieceListing(ReadScope):
                 r.state, r.holder_role, r.holder_since, today, self.config.deadlines
             ),
             tacit=waiting_countdown(conn, r, self.cadres, self.config.deadlines, today),
+            payment=piece_payment(
+                r.state,
+                r.state_date,
+                R.from_cents(r.amount_due),
+                r.moe_available_on,
+                today,
+                self.config.deadlines,
+                self.config.late_payment,
+            ),
         )
 
     # -- Liste fiscale -------------------------------------------------------------------------
@@ -314,8 +325,10 @@ def _list_select() -> Select[Any]:
             P.previous_id,
             P.downloaded,
             P.version,
+            P.amount_due,
             marches.c.number.label("marche_number"),
             dossiers.c.number.label("dossier_number"),
+            dossiers.c.moe_available_on,
             SUPPLIER.c.name.label("supplier_name"),
             RECIPIENT.c.name.label("recipient_name"),
             MOE.c.name.label("moe_name"),

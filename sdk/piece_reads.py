@@ -12,6 +12,7 @@ from .access import Verb, visible
 from .deadlines import Deadline, TacitCountdown, action_deadline, payment_deadline
 from .documents import CertificateData
 from .errors import NotFound
+from .late_payment import PiecePayment, piece_payment
 from .model import Event, Piece
 from .piece_rows import load_piece
 from .read_scope import ReadScope
@@ -220,3 +221,20 @@ class PieceReads(ReadScope):
             return waiting_countdown(
                 conn, piece, self.cadres, self.config.deadlines, self.clock().date()
             )
+
+    def payment(self, piece: Piece) -> PiecePayment | None:
+        """The payment deadline the piece carries (its dossier's clock), the day it was paid
+        and the late-payment interest owed today or on that day (`late_payment`)."""
+        with self.store.read() as conn:
+            start = conn.execute(
+                select(dossiers.c.moe_available_on).where(dossiers.c.id == piece.dossier_id)
+            ).scalar()
+        return piece_payment(
+            piece.state,
+            piece.state_date,
+            piece.amount_due,
+            start,
+            self.clock().date(),
+            self.config.deadlines,
+            self.config.late_payment,
+        )

@@ -48,6 +48,7 @@ class Action(StrEnum):
     DEPOSIT = "deposit"
     EXPIRE = "expire"
     FORWARD = "forward"
+    PAY = "pay"  # mise en paiement by the service financier
 
 
 class Motive(StrEnum):
@@ -63,6 +64,9 @@ class State:
 
 
 _RECIPIENTS = ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
+#: The state of a piece the service financier put in payment (Chorus Pro's « Mise en
+#: paiement »); its `state_date` is the day paid, which stops its payment clock.
+PAID_STATE = "MISE_EN_PAIEMENT"
 _VALIDATORS = ((1, "PREMIER_VALIDEUR"), (2, "SECOND_VALIDEUR"))
 
 #: Which refusal motives each holder role may use, and so which refused states exist (seeds
@@ -109,6 +113,7 @@ def _build() -> dict[str, State]:
         ("COMPLETEE", Stage.AT_RECIPIENT, ""),
         ("ASSOCIEE", Stage.ENDED, ""),
         ("REMPLACEE_PAR_A22", Stage.ENDED, ""),
+        (PAID_STATE, Stage.ENDED, ""),
     ]
     return {code: State(code, text or STATE_LABELS[code], stage) for code, stage, text in built}
 

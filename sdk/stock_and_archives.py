@@ -1,17 +1,22 @@
-"""The Tableau de bord's stock (held pieces by state and age, overdue ones) and the
-Archives (finished dossiers). Part of `Queries` (queries.py)."""
+"""The Tableau de bord's stock (held pieces by state and age, overdue ones, those unpaid past
+their payment deadline with the interest they owe) and the Archives (finished dossiers).
+Part of `Queries` (queries.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from .access import Verb
-from .deadlines import action_deadline
+from .deadlines import action_deadline, add_days
+from .late_payment import piece_payment
 from .read_scope import ReadScope
 from .session import Session
+from .store import rows as R
 from .store.schema import dossiers, marches, pieces
 
 P = pieces.c
@@ -20,7 +25,8 @@ P = pieces.c
 class StockAndArchives(ReadScope):
     # -- Tableau de bord, Archives ------------------------------------------------------------
     def stock(self, session: Session, structure_ids: Sequence[int] | None = None) -> dict[str, Any]:
-        """Counts of held pieces by state and by age band, with the overdue count."""
+        """Counts of held pieces by state and by age band, with the overdue count and the
+        pieces unpaid past their payment deadline (`late_payments`)."""
         scope = self._scope(session, structure_ids)
         today = self.clock().date()
         bands = {"0-7 j": 0, "8-15 j": 0, "16-30 j": 0, "> 30 j": 0}
@@ -46,11 +52,53 @@ class StockAndArchives(ReadScope):
                 deadline = action_deadline(state_code, role, since, today, self.config.deadlines)
                 if deadline and deadline.overdue:
                     overdue += n
+            late = self._late_payments(conn, scope, today)
         return {
             "by_state": dict(sorted(by_state.items(), key=lambda kv: -kv[1])),
             "by_age": bands,
             "overdue": overdue,
             "total": sum(by_state.values()),
+            "late_payments": late,
+        }
+
+    def _late_payments(self, conn: Connection, scope: list[int], today: date) -> dict[str, Any]:
+        """The held pieces unpaid past their payment deadline: how many, and the estimated
+        interest and flat indemnities they owe (`late_payment`), in all and by state."""
+        cfg = self.config
+        started_before = add_days(today, -cfg.deadlines.payment_days)
+        query = (
+            select(P.state, P.state_date, P.amount_due, dossiers.c.moe_available_on)
+            .join(dossiers, dossiers.c.id == P.dossier_id)
+            .where(
+                P.holder_structure_id.in_(scope),
+                dossiers.c.moe_available_on < started_before,
+            )
+        )
+        by_state: dict[str, dict[str, Any]] = {}
+        interest, indemnities = Decimal(0), Decimal(0)
+        for state_code, state_date, cents, started in conn.execute(query):
+            payment = piece_payment(
+                state_code,
+                state_date,
+                R.from_cents(cents),
+                started,
+                today,
+                cfg.deadlines,
+                cfg.late_payment,
+            )
+            if payment is None or payment.late is None:
+                continue
+            interest += payment.late.interest or 0
+            indemnities += payment.late.indemnity
+            line = by_state.setdefault(state_code, {"count": 0, "total": Decimal(0)})
+            line["count"] += 1
+            line["total"] += payment.late.total
+        return {
+            "count": sum(line["count"] for line in by_state.values()),
+            "interest": interest,
+            "indemnities": indemnities,
+            "total": interest + indemnities,
+            "by_state": by_state,
         }
 
     def archives(self, session: Session, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import Conflict, DecompteError, NotAuthorised, NotHolder, UsageError
 from .model import ActorRole
 from .states import (
+    PAID_STATE,
     REFUSAL_MOTIVES,
     STATES,
     SUSPENDERS,
@@ -86,11 +87,11 @@ class Transition:
     `source`: a state code, a `Stage` value (every state of that stage) or "" for a deposit
     (`target` is then the new piece's first state; `role` the role that receives it).
     `guard`: names of `GUARDS` that must all hold. `closes`: the dossier status it sets, when
-    the guard `closes_if` holds (always when empty). `clock`: starts the MOE's payment clock
-    when the piece reaches the MOE. `reason`: a `vocabulary.REASON_TEXTS` key for the history
-    ("": the user's comment). `then`: the automatic action applied next, in the same
-    transaction (a `Actor.SYSTEM` row from `target`). `acting`: the role written in the
-    history ("": the holder's role).
+    the guard `closes_if` holds (always when empty). `clock`: starts the dossier's payment
+    clock when the piece reaches a role of `PAYMENT_CLOCK_ROLES` (if it has not started).
+    `reason`: a `vocabulary.REASON_TEXTS` key for the history ("": the user's comment).
+    `then`: the automatic action applied next, in the same transaction (a `Actor.SYSTEM` row
+    from `target`). `acting`: the role written in the history ("": the holder's role).
     """
 
     source: str
@@ -234,6 +235,12 @@ def _actor_is(actor: Actor, s: Situation) -> bool:
 _AT, _TAKEN, _VALIDATING = Stage.AT_RECIPIENT.value, Stage.TAKEN.value, Stage.AT_VALIDATOR.value
 _RECIPIENTS = ("FOURNISSEUR", "MOE", "MOA", "SERVICE_FINANCIER")
 _VALIDATORS = ("PREMIER_VALIDEUR", "SECOND_VALIDEUR")
+#: The roles whose receiving a piece (a `clock` row) starts the dossier's payment clock, the
+#: first time only: the 30 days run « à compter du moment où la demande de paiement est mise
+#: à disposition de la MOE » (seed 000); where the MOE is out of the tool (situations 2, 3
+#: and 4: A5 to the MOA, A6 to the service financier, A8 / A23 to the MOA or the service
+#: financier), the day the owner side first receives the request in the tool stands for it.
+PAYMENT_CLOCK_ROLES = frozenset({"MOE", "MOA", "SERVICE_FINANCIER"})
 _EXPIRED = {
     "PREMIER_VALIDEUR": "VALIDATION_1_HORS_DELAI",
     "SECOND_VALIDEUR": "VALIDATION_2_HORS_DELAI",
@@ -357,6 +364,18 @@ def _builtin() -> list[Transition]:
                 holder=N.NOBODY,
                 guard=("next_piece_refused",),
                 reason="next_piece",
+            )
+        )
+    # mise en paiement: the service financier records the day paid; the dossier ends there
+    for source in (_AT, _TAKEN):
+        rows.append(
+            T(
+                source,
+                A.PAY,
+                PAID_STATE,
+                "SERVICE_FINANCIER",
+                holder=N.NOBODY,
+                closes="TERMINE",
             )
         )
     return rows

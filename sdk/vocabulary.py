@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "deposit": "Dépôt",
     "expire": "Délai de validation dépassé",
     "forward": "Transmission",
+    "pay": "Mettre en paiement",
 }
 
 #: Shorter names of actions on a key (the app's key bar), where they differ from the label.
@@ -155,6 +156,7 @@ def _state_labels() -> dict[str, str]:
         "COMPLETEE": "Complétée par le déposant",
         "ASSOCIEE": "Associée à la pièce suivante",
         "REMPLACEE_PAR_A22": "Remplacée par un projet de décompte général (procédure tacite)",
+        "MISE_EN_PAIEMENT": "Mise en paiement",
     }
     return labels
 
@@ -241,6 +243,9 @@ REASON_TEXTS = {
     "to_second_validator": "Transmise au second valideur",
     "next_piece": "Pièce suivante {short} n° {number}",
 }
+
+#: The history comment of a mise en paiement ({day}: the day paid, as recorded).
+PAID_NOTE = "Mise en paiement le {day:%d/%m/%Y}"
 
 #: Why the engine refuses a transition (each a sentence; {state} / {action} filled in).
 TRANSITION_REFUSALS = {

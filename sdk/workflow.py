@@ -43,12 +43,13 @@ from .piece_rows import (
 from .routing import receiving
 from .rules import BUILTIN_RULES, Rule
 from .session import Session
-from .states import STATES, Action, Holder, Motive, Stage
+from .states import STATES, Action, Motive, Stage
 from .store import Store
 from .store.engine import is_read_only, read_only_error
 from .store.schema import attachments, events, pieces
 from .sweep import VALIDATION, NoticeKind, SweepChange, notice_flags
 from .transitions import (
+    PAYMENT_CLOCK_ROLES,
     TRANSITIONS,
     NextHolder,
     Situation,
@@ -59,6 +60,7 @@ from .transitions import (
 from .vocabulary import (
     ACTION_LABELS,
     COMMENT_PROMPTS,
+    PAID_NOTE,
     REASON_TEXTS,
     TO_HOLDER,
     TRANSITION_REFUSALS,
@@ -275,6 +277,35 @@ class Workflow(EngineParts):
     ) -> Piece:
         return self._act(session, piece_id, Action.VALIDATE, expected_version)
 
+    def pay(
+        self,
+        session: Session,
+        piece_id: int,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Piece:
+        """Mise en paiement: the service financier holding the piece records the day it was
+        paid (today by default; never in the future, never before the deposit — checked once
+        the piece is known to be the caller's). The piece's state date is that day: it stops
+        the payment clock (`late_payment`)."""
+        today = self.today()
+        paid = on or today
+        if paid > today:
+            raise UsageError(
+                f"Date de mise en paiement dans le futur : {paid:%d/%m/%Y}",
+                field="date",
+                hint=f"une date jusqu'à aujourd'hui ({today:%d/%m/%Y})",
+            )
+        return self._act(
+            session,
+            piece_id,
+            Action.PAY,
+            expected_version,
+            note=PAID_NOTE.format(day=paid),
+            on=paid,
+        )
+
     def _act(
         self,
         session: Session,
@@ -286,16 +317,20 @@ class Workflow(EngineParts):
         motive: str | None = None,
         changes: dict[str, str] | None = None,
         supply: Supply | None = None,
+        note: str = "",
+        on: date | None = None,
     ) -> Piece:
         """Apply a user action in one transaction. Refusals come in this order: what was
         typed (a comment, a refusal motive: 2), the access policy (4, or 5 for a piece the
         structure is not party to), `NotHolder` (4: one answer to every well-formed action by a
         structure that does not hold the piece), the version (6), then the table (the state,
-        the actor, a motive the holder may not give). `supply` writes what the action brings
-        besides its fields (a completion's files) once the table has admitted the action, and
-        returns the piece's further column changes and what the history adds."""
-        reason = self._comment(action, reason)
-        now, today = self.clock(), self.today()
+        the actor, a motive the holder may not give), then a day before the deposit. `supply`
+        writes what the action brings besides its fields (a completion's files) once the table
+        has admitted the action, and returns the piece's further column changes and what the
+        history adds. `note`: the engine's own comment (not a user's text); `on`: the day the
+        action is dated (a mise en paiement), today when None."""
+        reason = self._comment(action, reason) or note
+        now, today = self.clock(), on or self.today()
         with self.store.write() as conn:
             self.org.access.require(conn, session, Verb.PROCESS)
             row = piece_row(conn, piece_id, lock=True)
@@ -314,6 +349,12 @@ class Workflow(EngineParts):
                     hint="rechargez la pièce avant d'agir",
                 )
             step = self.transitions.resolve(action, s, motive=motive)
+            if on is not None and on < (deposited := row.deposited_at.date()):
+                raise UsageError(
+                    f"Date antérieure au dépôt de la pièce : {on:%d/%m/%Y}",
+                    field="date",
+                    hint=f"une date à partir du dépôt ({deposited:%d/%m/%Y})",
+                )
             columns: dict[str, object] = dict(changes or {})
             if supply is not None:
                 more, added = supply(conn, row, today)
@@ -392,7 +433,7 @@ class Workflow(EngineParts):
             source = applied.target
             if status := self.transitions.closes(applied, s):
                 close_dossier(conn, row.dossier_id, status, now)
-        if last.clock and holder_role == Holder.MOE:
+        if last.clock and holder_role in PAYMENT_CLOCK_ROLES:
             start_payment_clock(conn, row.dossier_id, today)
 
     @staticmethod

@@ -227,6 +227,7 @@ class Backend:
             document=cadre.document if cadre else piece.cadre,
             deadline=q.deadline(piece),
             tacit=q.tacit(piece),
+            payment=q.payment(piece),
             actions=self.allowed_actions(session, piece),
             motives=core.workflow.refusal_motives(piece),
         )
@@ -266,6 +267,7 @@ class PieceDetail:
     cadre_title: str  # « A4 — Projet de décompte mensuel déposé par un fournisseur »
     document: str
     deadline: Any
+    payment: Any = None  # late_payment.PiecePayment: the payment deadline it carries
     actions: list[str] = field(default_factory=list)
     motives: list[str] = field(default_factory=list)  # refusal motives the holder may give
     tacit: Any = None  # the tacit procedure's countdown while the owner side is silent

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from ..config import config_path
 from ..errors import Conflict, UsageError
+from ..late_payment import LatePaymentConfig
 from ..text_safety import printable
 from .context import Context
 from .output import fields
@@ -108,12 +109,14 @@ def init(ctx: Context) -> int:
 
 def show_config(ctx: Context) -> int:
     cfg = ctx.config
+    late = cfg.late_payment
     ctx.emit(
         {
             "path": str(cfg.path or config_path()),
             "db": ctx.db_target,
             "qualification": cfg.qualification,
             "deadlines": cfg.deadlines,
+            "late_payment": cfg.late_payment,
             "disabled_plugins": cfg.disabled_plugins,
         },
         fields(
@@ -126,7 +129,17 @@ def show_config(ctx: Context) -> int:
                 ("Délai de paiement (j)", cfg.deadlines.payment_days),
                 ("Procédure tacite : A22 après (j)", cfg.deadlines.tacit_a22_days),
                 ("Procédure tacite : A23 après (j)", cfg.deadlines.tacit_a23_days),
+                ("Dernier taux BCE connu", _last_rate(late)),
             ]
         ),
     )
     return 0
+
+
+def _last_rate(late: LatePaymentConfig) -> str:
+    """« 2,15 % depuis le 11/06/2025 (+ 8 points) »: the rate table's last row."""
+    last = max(late.ecb_rates, key=lambda r: r.start, default=None)
+    if last is None:
+        return ""
+    text = f"{last.rate:f} % depuis le {last.start:%d/%m/%Y} (+ {late.margin:f} points)"
+    return text.replace(".", ",")

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import states as S
 from ..actions import BY_COMMAND, perform
+from ..clock import parse_day
 from ..vocabulary import MOTIVE_OPTION_HELP, motive_choices
 from .arguments import ATTACH_METAVAR, piece_ref, version
 from .arguments import attachments as attachment_args
@@ -45,6 +46,12 @@ def register(sub: Any) -> None:
         help="complete : nouveau fichier de la pièce suspendue (l'ancien reste en pièce jointe)",
     )
     p.add_argument("--confirm", action="store_true", help="confirmer les avertissements")
+    p.add_argument(
+        "--date",
+        type=parse_day,
+        default=None,
+        help="pay : date de mise en paiement AAAA-MM-JJ (défaut : aujourd'hui)",
+    )
     p.add_argument("--expect-version", type=version, default=None)
     p.set_defaults(func=process)
 
@@ -64,6 +71,7 @@ def process(ctx: Context) -> int:
         attachments_in=attachment_args(a.attach),
         file=a.file,
         confirm_warnings=a.confirm,
+        on=a.date,
         expected_version=a.expect_version,
     )
     ctx.emit({"piece": done}, f"Pièce {done.number} : {S.label(done.state)}.")

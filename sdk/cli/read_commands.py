@@ -89,6 +89,7 @@ def _page_out(ctx: Context, page: Page, title: str) -> None:
             r.state_date,
             r.engagement,
             "" if r.days_left is None else f"{r.days_left} j",
+            r.payment.short() if r.payment else "",
         )
         for r in page.rows
     ]
@@ -111,6 +112,7 @@ def _page_out(ctx: Context, page: Page, title: str) -> None:
                 "Date état",
                 "Engagement",
                 "Délai",
+                "Paiement",
             ],
             rows,
         ),
@@ -171,12 +173,14 @@ def show(ctx: Context) -> int:
     org = ctx.core.org
     deadline = ctx.core.queries.deadline(p)
     tacit = ctx.core.queries.tacit(p)
+    payment = ctx.core.queries.payment(p)
+    late = payment.late if payment else None
 
     def name(sid: int | None) -> str:
         return f"{org.structure(sid).identifier} - {org.structure(sid).name}" if sid else ""
 
     ctx.emit(
-        {"piece": p, "deadline": deadline, "tacit": tacit},
+        {"piece": p, "deadline": deadline, "tacit": tacit, "payment": payment},
         fields(
             [
                 ("Pièce", f"#{p.id} n° {p.number}"),
@@ -192,6 +196,8 @@ def show(ctx: Context) -> int:
                 ),
                 ("Délai", deadline.describe() if deadline else ""),
                 (V.TACIT_TEXTS["label"], tacit.describe(labelled=False) if tacit else ""),
+                ("Paiement", payment.describe() if payment else ""),
+                ("Intérêts moratoires", late.describe() if late else ""),
                 ("Fournisseur", name(p.supplier_structure_id)),
                 ("Destinataire", name(p.recipient_structure_id)),
                 ("Maîtrise d'œuvre", name(p.moe_structure_id)),
@@ -288,12 +294,24 @@ def download(ctx: Context) -> int:
 
 def stock(ctx: Context) -> int:
     data = ctx.core.queries.stock(ctx.session)
+    late = data["late_payments"]
     ctx.emit(
         data,
         f"Stock : {data['total']} pièce(s), dont {data['overdue']} en retard\n"
         + table(["État", "Pièces"], [(S.label(k), v) for k, v in data["by_state"].items()])
         + "\n"
-        + table(["Ancienneté", "Pièces"], list(data["by_age"].items())),
+        + table(["Ancienneté", "Pièces"], list(data["by_age"].items()))
+        + (
+            f"\nRetards de paiement : {late['count']} pièce(s), intérêts moratoires "
+            f"(estimation) {money(late['interest'])} € + indemnités forfaitaires "
+            f"{money(late['indemnities'])} € = {money(late['total'])} €\n"
+            + table(
+                ["État", "Pièces", "Intérêts et indemnités (€)"],
+                [(S.label(k), v["count"], money(v["total"])) for k, v in late["by_state"].items()],
+            )
+            if late["count"]
+            else ""
+        ),
     )
     return 0
 

@@ -212,7 +212,16 @@ def world(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 # -- the commands, as the CLI and the app call the engine ----------------------------------------
 
-WRITES = ("deposit", "take", "refuse", "suspend", "complete", "complete --attach", "validate")
+WRITES = (
+    "deposit",
+    "take",
+    "refuse",
+    "suspend",
+    "complete",
+    "complete --attach",
+    "validate",
+    "pay",
+)
 
 
 def _deposit(core: Core, s: Session, role: Role, w: World, situation: str) -> Any:
@@ -264,6 +273,7 @@ COMMANDS: dict[str, Command] = {
         s, _piece(r, w, x), "Matrice", attachments_in=[AttachmentInput(_attachment(tmp))]
     ),
     "validate": lambda c, s, r, w, x, tmp: c.workflow.validate(s, _piece(r, w, x)),
+    "pay": lambda c, s, r, w, x, tmp: c.workflow.pay(s, _piece(r, w, x)),
     "download": lambda c, s, r, w, x, tmp: c.workflow.download(s, _piece(r, w, x), tmp),
     "show": lambda c, s, r, w, x, tmp: c.queries.find_piece(s, _number(r, w, x)),
     "history": lambda c, s, r, w, x, tmp: c.queries.history(s, _piece(r, w, x)),
@@ -476,6 +486,8 @@ CLI_CASES = [
     ("no_space", "moa", ("synthese",), 4, "space"),
     ("no_space", "moe", ("marche", "list"), 4, "space"),
     ("consultation", "moe", ("process", "take", "PDM-2026-05"), 4, "space"),
+    ("consultation", "sf", ("process", "pay", "EAV-DUR-2026-08"), 4, "space"),
+    ("unrelated", "sf", ("process", "pay", "#{EXT-1}"), 5, "piece"),
     ("consultation", "titulaire", ("export", "csv", "--out", "{tmp}/x.csv"), 0, ""),
     ("inactive", "moa", ("stock",), 4, "structure"),
     ("locked", "moe", ("marche", "show", ECO), 4, "password"),

@@ -19,7 +19,7 @@ def a4(core, as_, draft):
 
 
 def test_the_process_command_keeps_its_sub_commands():
-    assert list(BY_COMMAND) == ["take", "refuse", "suspend", "complete", "validate"]
+    assert list(BY_COMMAND) == ["take", "refuse", "suspend", "complete", "validate", "pay"]
     assert [a.action for a in PIECE_ACTIONS if a.deposit] == [Action.ASSOCIATE]
 
 

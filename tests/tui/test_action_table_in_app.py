@@ -30,6 +30,7 @@ def test_the_piece_keys_keep_their_ids_keys_and_labels() -> None:
         ("piece.complete", "c", "act('complete')", "Compléter"),
         ("piece.validate", "v", "act('validate')", "Valider"),
         ("piece.next", "n", "act('associate')", "Pièce suivante"),
+        ("piece.pay", "m", "act('pay')", "Mettre en paiement"),
     ]
 
 

@@ -144,7 +144,8 @@ async def test_sort_and_export_csv(make_app: Any, tmp_path: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "moe")
-        await pilot.press("right", "right", "right", "s")  # Montant HT, largest first
+        # past Délai, Paiement and Marché: Montant HT, largest first
+        await pilot.press("right", "right", "right", "right", "s")
         await settle(pilot)
         table = app.screen.query_one("#synthese-table")
         assert table.sort_key == "total_ht" and table.descending

@@ -185,6 +185,11 @@ async def validate(pilot: Any) -> None:
     await _keys(pilot, "v")
 
 
+async def pay(pilot: Any) -> None:
+    await open_piece(pilot, "sf", "EAV-DUR-2026-08", quick=True)
+    await _keys(pilot, "m")
+
+
 async def download(pilot: Any) -> None:
     await open_piece(pilot, "moe", "PDM-2026-03", quick=True)
     await _keys(pilot, "d")
@@ -264,6 +269,7 @@ SCENARIOS: dict[str, Steps] = {
         suspend,
         complete,
         validate,
+        pay,
         download,
         structure_picker,
         file_picker,

@@ -1,13 +1,13 @@
 """The confirmation modal of a piece action: take into account, validate, refuse (motive +
 reason), suspend (what is missing), complete (what was added: a comment, attachments and a
-new file for the piece, picked with the Déposer's file picker, the engagement and service).
-What each asks for is the core's table of actions (`decompte.sdk.actions`); the refusal
-motives offered are those of the transition table for the piece. No motive is chosen for the
-user: the choice starts empty and the refusal cannot be confirmed until one is picked (the
-button stays disabled; ctrl+s or Enter shows the engine's named error,
-`transitions.motive_refusal`). The action runs from here; its refusal stays on screen next to
-the fields. Files whose checks only warn are sent again, confirmed, on a second « Compléter »,
-as a deposit's warnings are confirmed."""
+new file for the piece, picked with the Déposer's file picker, the engagement and service),
+put in payment (the day paid, today when left empty). What each asks for is the core's table
+of actions (`decompte.sdk.actions`); the refusal motives offered are those of the transition
+table for the piece. No motive is chosen for the user: the choice starts empty and the
+refusal cannot be confirmed until one is picked (the button stays disabled; ctrl+s or Enter
+shows the engine's named error, `transitions.motive_refusal`). The action runs from here; its
+refusal stays on screen next to the fields. Files whose checks only warn are sent again,
+confirmed, on a second « Compléter », as a deposit's warnings are confirmed."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ class ActionSpec:
     motives: tuple[str, ...] = ()
     completion: bool = False  # engagement / service fields
     warning: str = ""
+    dated: bool = False  # the day paid (mise en paiement)
 
 
 def spec_for(action: str, number: str, document: str, motives: tuple[str, ...] = ()) -> ActionSpec:
@@ -82,6 +83,7 @@ def spec_for(action: str, number: str, document: str, motives: tuple[str, ...] =
         motives if row.motive else (),
         completion=row.completion,
         warning=REFUSAL_WARNING if row.motive else "",
+        dated=row.dated,
     )
 
 
@@ -135,6 +137,15 @@ class ActionModal(Modal["Piece | None"]):
                     yield Label("Code service", classes="form-label")
                     yield Input(placeholder="inchangé si vide", id="service", compact=True)
                 yield from self._files_section()
+            if spec.dated:
+                with Horizontal(classes="form-row"):
+                    yield Label("Date de paiement", classes="form-label")
+                    yield Input(
+                        placeholder="JJ/MM/AAAA, aujourd'hui si vide",
+                        id="paid-on",
+                        compact=True,
+                        max_length=10,
+                    )
             if spec.warning:
                 yield Static(spec.warning, classes="muted")
             yield from self.error_and_buttons(spec.confirm)
@@ -211,6 +222,8 @@ class ActionModal(Modal["Piece | None"]):
             self.query_one("#motive").focus()
         elif self.spec.reason_label:
             self.query_one("#reason").focus()
+        elif self.spec.dated:
+            self.query_one("#paid-on").focus()
         else:
             self.query_one("#confirm").focus()
 
@@ -238,6 +251,15 @@ class ActionModal(Modal["Piece | None"]):
             values["motive"] = motive
         if self.spec.reason_label:
             values["reason"] = self.query_one("#reason", Input).value
+        if self.spec.dated:
+            from decompte.sdk.deposit_entry import parse_day
+
+            try:
+                values["on"] = parse_day(self.query_one("#paid-on", Input).value)
+            except ValueError as exc:
+                self.show_error(str(exc))
+                self.query_one("#paid-on").focus()
+                return
         if self.spec.completion:
             values["engagement"] = self.query_one("#engagement", Input).value.strip() or None
             values["service"] = self.query_one("#service", Input).value.strip() or None

@@ -185,10 +185,13 @@ class PieceScreen(Screen[None]):
                 detail.tacit.describe(),
                 tone(self.app, "warning", bold=True) if detail.tacit.open else "",
             )
-        payment = detail.dossier.get("payment_deadline")
+        payment = detail.payment
         if payment is not None:
             state.append("\n")
             state.append(payment.describe(), tone(self.app, "error") if payment.overdue else "")
+            if payment.late is not None:
+                state.append("\n")
+                state.append(payment.late.describe(), tone(self.app, "warning"))
         self.query_one("#piece-state", Static).update(state)
         self.query_one("#piece-actions", Static).update(self._actions_text(detail))
         fmt = piece.file_format

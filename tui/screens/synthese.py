@@ -42,7 +42,7 @@ class SynthesePane(Pane):
             yield Checkbox("Masquer téléchargées", False, id="synthese-hide-downloaded")
         yield Line("Factures de travaux à traiter", id="synthese-title", classes="table-title")
         yield VirtualTable(
-            piece_columns(),
+            piece_columns(payment=True),
             id="synthese-table",
             on_move=self._moved,
             sort="state_date",

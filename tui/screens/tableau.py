@@ -1,4 +1,5 @@
-"""Tableau de bord (stock): counts by state and by age band, and the held pieces with the
+"""Tableau de bord (stock): counts by state and by age band, the pieces unpaid past their
+payment deadline with the interest they owe (an estimate), and the held pieces with the
 overdue ones first."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from textual.containers import Horizontal
 
 from ..safe_text import Static, Table
 from ..widgets.pane import Pane
-from ..widgets.piece_columns import piece_columns
+from ..widgets.piece_columns import money, piece_columns
 from ..widgets.tones import tone
 from ..widgets.vtable import Fetch, VirtualTable
 from ..workers import describe_error
@@ -59,6 +60,29 @@ def stock_tables(stock: dict[str, Any], app: Any = None) -> tuple[Table, Table]:
         style = tone(app, kind) if app is not None and kind else ""
         by_age.add_row(band, str(count), Text(bar, style))
     return by_state, by_age
+
+
+def late_payments_table(late: dict[str, Any]) -> Table:
+    """The held pieces unpaid past their payment deadline, by state: the estimated interest
+    and flat indemnities they owe (never a legal decision)."""
+    from decompte.sdk.states import label
+
+    table = Table(
+        box=None,
+        padding=(0, 1),
+        show_edge=False,
+        header_style="bold",
+        expand=True,
+        title="Retards de paiement (intérêts moratoires estimés)",
+        title_style="bold",
+        title_justify="left",
+    )
+    table.add_column("État courant", ratio=1)
+    table.add_column("Pièces", justify="right")
+    table.add_column("Intérêts et indemnités", justify="right")
+    for code, line in late["by_state"].items():
+        table.add_row(label(code), str(line["count"]), f"{money(line['total'])} €")
+    return table
 
 
 def overdue_first(session: Any, backend: Any) -> Fetch:
@@ -113,9 +137,10 @@ class TableauPane(Pane):
         with Horizontal(id="stock-tables"):
             yield Static("", id="stock-by-state")
             yield Static("", id="stock-by-age")
+        yield Static("", id="stock-late-payments")
         yield Static("Pièces détenues, les plus en retard d'abord", classes="table-title")
         yield VirtualTable(
-            piece_columns(),
+            piece_columns(payment=True),
             id="stock-table",
             sort="days_left",
             descending=False,
@@ -156,6 +181,17 @@ class TableauPane(Pane):
         summary = Text.assemble(("Stock : ", "bold"), f"{stock['total']} pièce(s) à traiter")
         if stock["overdue"]:
             summary.append(f" · {stock['overdue']} en retard", tone(self.app, "error", bold=True))
+        late = stock["late_payments"]
+        if late["count"]:
+            summary.append(
+                f" · {late['count']} en retard de paiement "
+                f"({money(late['total'])} € d'intérêts et indemnités estimés)",
+                tone(self.app, "error", bold=True),
+            )
+        shown = self.query_one("#stock-late-payments", Static)
+        shown.display = bool(late["count"])
+        if late["count"]:
+            shown.update(late_payments_table(late))
         self.query_one("#stock-summary", Static).update(summary)
         by_state, by_age = stock_tables(stock, self.app)
         self.query_one("#stock-by-state", Static).update(by_state)

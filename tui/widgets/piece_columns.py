@@ -51,10 +51,26 @@ def days_left_tone(row: Any) -> str | None:
     return "ok"
 
 
-def piece_columns(*, sortable: bool = True) -> list[Column]:
+def payment_text(row: Any) -> str:
+    """The payment deadline the piece carries: days left, « +N j » late, « payée »."""
+    payment = getattr(row, "payment", None)
+    return payment.short() if payment is not None else "—"
+
+
+def payment_tone(row: Any) -> str | None:
+    payment = getattr(row, "payment", None)
+    if payment is None:
+        return "muted"
+    return "overdue" if payment.overdue else "ok"
+
+
+def piece_columns(*, sortable: bool = True, payment: bool = False) -> list[Column]:
+    """The Synthèse's columns; `payment` adds the payment deadline after the holder's."""
+
     def s(key: str) -> str | None:
         return key if sortable else None
 
+    paid = [Column("payment", "Paiement", 8, payment_text, align="right", tone=payment_tone)]
     return [
         Column("number", "Numéro", 15, lambda r: r.number, sort=s("number")),
         Column(
@@ -66,6 +82,7 @@ def piece_columns(*, sortable: bool = True) -> list[Column]:
             sort=s("days_left"),
             tone=days_left_tone,
         ),
+        *(paid if payment else []),
         Column("marche", "Marché", 13, lambda r: r.marche_number, sort=s("marche")),
         Column(
             "total_ht",
