@@ -388,7 +388,7 @@ def test_policy_matrix(world: World, tmp_path: Path, command: str, role: Role, s
 
 
 def test_the_matrix_covers_every_command_role_and_situation():
-    assert len(CASES) == len(COMMANDS) * len(ROLES) * len(SITUATIONS) == 22 * 8 * 6
+    assert len(CASES) == len(COMMANDS) * len(ROLES) * len(SITUATIONS) == 23 * 8 * 6
     outcomes = {expected(c, r, s) for c in COMMANDS for r in ROLES for s in SITUATIONS}
     assert outcomes == {OK, PASSES, REFUSED, NOT_FOUND, NO_LEAK}
 
