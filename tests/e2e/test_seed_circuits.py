@@ -399,7 +399,7 @@ def test_two_takes_at_once_one_wins_the_other_gets_the_conflict(replay: Replay) 
     r.deposit("titulaire", "A4", "RACE-1", "MISE_A_DISPOSITION_MOE")
     both = [
         subprocess.Popen(
-            _command(r.db, ("process", "take", "RACE-1"), "moe"),
+            _command(r.db, ("--json", "process", "take", "RACE-1"), "moe"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -408,7 +408,10 @@ def test_two_takes_at_once_one_wins_the_other_gets_the_conflict(replay: Replay) 
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=60) for p in both]
-    codes = sorted(p.returncode for p in both)
-    assert codes == [0, CONFLICT], outputs
+    codes = [p.returncode for p in both]
+    assert sorted(codes) == [0, CONFLICT], outputs
+    winner, loser = outputs if codes[0] == 0 else outputs[::-1]
+    assert json.loads(winner[0])["piece"]["state"] == "PRISE_EN_COMPTE_MOE"
+    assert json.loads(loser[1])["error"] == "Conflict"
     r.events["RACE-1"].append(("take", "PRISE_EN_COMPTE_MOE"))  # one event, not two
     r.check_histories()
