@@ -1,5 +1,9 @@
 """A realistic demo world: a commune (MOA), an architect (MOE), a contractor, a co-contracting
-group, sub-contractors, a public accountant, three marchés and billing files at every stage."""
+group, sub-contractors, a public accountant, three marchés and billing files at every stage.
+
+It exercises what a user must be able to try: an account attached to two structures in two
+roles (structure switching), a suspended piece, a piece at a validator near its 15-day limit,
+a dossier in tacit procedure. Every date is fixed relative to the demo's today."""
 
 from __future__ import annotations
 
@@ -123,6 +127,28 @@ ACTORS = (
 )
 
 
+@dataclass(frozen=True)
+class SharedAccount:
+    """A person attached to several demo structures: (structure key, member role) each."""
+
+    key: str
+    login: str
+    last_name: str
+    first_name: str
+    attachments: tuple[tuple[str, MemberRole], ...]
+
+
+#: A bookkeeper who works for the architect (MOE, as gestionnaire secondaire) and for the
+#: carpentry co-contractor (simple user): she switches structure to act in either role.
+SHARED = SharedAccount(
+    "deux_structures",
+    "claire.garnier@gestion-garnier.fr",
+    "GARNIER",
+    "Claire",
+    (("moe", MemberRole.GS), ("cotraitant", MemberRole.USER)),
+)
+
+
 class DemoClock:
     """A clock the demo moves back and forth to lay down a history over weeks."""
 
@@ -165,7 +191,7 @@ def build_demo(
     world.contracts()
     world.files()
     return {
-        "users": {a.key: a.login for a in ACTORS},
+        "users": {a.key: a.login for a in ACTORS} | {SHARED.key: SHARED.login},
         "password": DEMO_PASSWORD,
         "pieces": world.count,
     }
@@ -219,6 +245,20 @@ class _World:
         clerk_session = org.open_session(clerk)
         org.request_space(clerk_session)
         org.decide_space(moa, clerk.id, "FACTURES_TRAVAUX", True)
+        self.shared_account()
+
+    def shared_account(self) -> None:
+        """The account attached to two structures, subscribed to the works space in each."""
+        org = self.core.org
+        user, code = org.register_user(SHARED.login, "", SHARED.last_name, SHARED.first_name)
+        org.activate(user.login, code, DEMO_PASSWORD)
+        for key, role in SHARED.attachments:
+            manager = self.sessions[key]
+            request = org.request_attachment(user, manager.structure.id)
+            org.decide_attachment(manager, request, True, role)
+            session = org.open_session(user, manager.structure.identifier)
+            if org.request_space(session) != "ACCEPTEE":  # a manager is subscribed at once
+                org.decide_space(manager, user.id, "FACTURES_TRAVAUX", True)
 
     def contracts(self) -> None:
         i = self.ids
@@ -386,6 +426,14 @@ class _World:
             eco,
             "6200.00",
         )
+        c.days_ago(13)  # held 13 days by its validator: two days left before « hors délai »
+        self.deposit(
+            "soustraitant",
+            "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
+            "LEF-2026-10",
+            eco,
+            "5750.00",
+        )
         c.days_ago(12)
         p = self.deposit(
             "cotraitant", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "CM-2026-04", gym, "21000.00"
@@ -403,7 +451,9 @@ class _World:
         )
         c.days_ago(4)
         wf.validate(s["cotraitant"], p)
-        # End of contract: draft final -> draft general -> general -> signed, and tacit.
+        # End of contract: draft final -> draft general -> general -> signed. Tacit procedure:
+        # the MOE let the A7 PDF-GYM-01 pass its window; the contractor deposited the A22, the
+        # A23 is left to do.
         c.days_ago(90)
         p = self.deposit(
             "titulaire", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "PDF-VOI-01", voi, "212000.00"
@@ -446,6 +496,7 @@ class _World:
         )
         c.days_ago(15)
         self.deposit("moa", "A20_DECOMPTE_GENERAL_MOA", "DG-ECO-01", eco, "97400.00", after=p)
+        # A piece paid late: the « mise en paiement » action (issue #12 part 6) goes here.
         c.days_ago(0, hour=8)
         wf.sweep()
 

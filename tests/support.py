@@ -20,6 +20,7 @@ LOGINS = {
     "soustraitant": "karim.lefevre@elec-lefevre.fr",
     "soustraitant2": "sophie.girard@plomberie-girard.fr",
     "clerk": "lucas.petit@saint-aubin.fr",
+    "deux_structures": "claire.garnier@gestion-garnier.fr",
 }
 
 

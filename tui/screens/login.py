@@ -31,6 +31,7 @@ DEMO_ROLES = {
     "cotraitant": ROLE_LABELS["COTRAITANT"],
     "soustraitant": ROLE_LABELS["SOUSTRAITANT"],
     "soustraitant2": f"{ROLE_LABELS['SOUSTRAITANT']} (gymnase)",
+    "deux_structures": f"{ROLE_LABELS['MOE']} et {ROLE_LABELS['COTRAITANT']} (deux structures)",
 }
 
 
