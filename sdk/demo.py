@@ -496,7 +496,16 @@ class _World:
         )
         c.days_ago(15)
         self.deposit("moa", "A20_DECOMPTE_GENERAL_MOA", "DG-ECO-01", eco, "97400.00", after=p)
-        # A piece paid late: the « mise en paiement » action (issue #12 part 6) goes here.
+        # Paid late: an état d'acompte validé made available to the service financier 50 days
+        # ago (its payment clock starts there), put in payment 5 days ago: 15 days late.
+        c.days_ago(50)
+        p = self.deposit(
+            "titulaire", "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "EAV-DUR-2026-05", gym, "41000.00"
+        )
+        c.days_ago(46)
+        wf.take(s["sf"], p)
+        c.days_ago(5)
+        wf.pay(s["sf"], p)
         c.days_ago(0, hour=8)
         wf.sweep()
 

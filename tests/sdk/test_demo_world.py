@@ -1,8 +1,11 @@
 """The demo world offers what a person trying Decompte must find (issue #12 part 7): an
 account in two structures with different roles, a suspended piece, a piece near its
-validator's limit, a dossier in tacit procedure; all at fixed dates from the demo's today."""
+validator's limit, a dossier in tacit procedure, a piece paid late; all at fixed dates from
+the demo's today."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from decompte.sdk.model import MemberRole
 
@@ -50,3 +53,18 @@ def test_a_dossier_in_tacit_procedure_with_the_a23_to_do(core, as_):
     assert a22.state == "MISE_A_DISPOSITION_MOA"  # nobody has deposited the A23 yet
     cadres = [p.cadre for p in core.queries.dossier(titulaire, a7.dossier_id)["pieces"]]
     assert not any(c.startswith("A23") for c in cadres)
+
+
+def test_a_piece_paid_late_shows_its_interest(core, as_):
+    """Made available to the service financier 50 days ago, paid 5 days ago: 15 days past
+    its 30-day deadline, with the interest and the flat indemnity estimated."""
+    piece = core.queries.find_piece(as_("titulaire"), "EAV-DUR-2026-05")
+    assert piece.state == "MISE_EN_PAIEMENT"
+    assert (TODAY - piece.state_date).days == 5
+    payment = core.queries.payment(piece)
+    assert payment is not None and payment.late is not None
+    assert payment.late.days == 15
+    assert payment.late.indemnity == 40
+    # 49 200,00 € to pay (41 000,00 HT + 20 % VAT) x (2,15 % ECB rate in force on
+    # 1 July 2026 + 8 points) x 15 / 365 = 205,2247 → 205,22 €
+    assert payment.late.interest == Decimal("205.22")
