@@ -80,15 +80,6 @@ def action_deadline(
     return Deadline("action", due, (due - today).days)
 
 
-def payment_deadline(
-    moe_available_on: date | None, today: date, config: DeadlineConfig
-) -> Deadline | None:
-    if moe_available_on is None:
-        return None
-    due = add_days(moe_available_on, config.payment_days)
-    return Deadline("paiement", due, (due - today).days)
-
-
 @dataclass(frozen=True, slots=True)
 class TacitCountdown:
     """The owner side's window in the tacit procedure: from the day the piece `start_number`

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from .access import Verb, visible
-from .deadlines import Deadline, TacitCountdown, action_deadline, payment_deadline
+from .deadlines import Deadline, TacitCountdown, action_deadline
 from .documents import CertificateData
 from .errors import NotFound
-from .late_payment import PiecePayment, piece_payment
+from .late_payment import PiecePayment, carries_payment_deadline, piece_payment
 from .model import Event, Piece
 from .piece_rows import load_piece
 from .read_scope import ReadScope
@@ -128,6 +128,22 @@ class PieceReads(ReadScope):
             ).scalar()
             items = R.readable(chain, lambda r: load_piece(conn, r.id), "Pièce")
         today = self.clock().date()
+        # the dossier's payment deadline is that of its piece awaiting payment (or paid): a
+        # refused or replaced chain carries none, a paid one says when it was paid
+        carrying = next((p for p in reversed(items) if carries_payment_deadline(p.state)), None)
+        payment = (
+            piece_payment(
+                carrying.state,
+                carrying.state_date,
+                carrying.amount_due,
+                d.moe_available_on,
+                today,
+                self.config.deadlines,
+                self.config.late_payment,
+            )
+            if carrying is not None
+            else None
+        )
         return {
             "id": d.id,
             "number": d.number,
@@ -136,7 +152,7 @@ class PieceReads(ReadScope):
             "status": d.status,
             "created_at": d.created_at,
             "closed_at": d.closed_at,
-            "payment_deadline": payment_deadline(d.moe_available_on, today, self.config.deadlines),
+            "payment": payment,
             "pieces": items,
         }
 

@@ -5,7 +5,8 @@ delay pass: VALIDATION n HORS DELAI, then on to the next holder), then asks this
 the flags time sets without moving any piece:
 
 - « action »: the holder's delay to act ran out (`deadlines.action_deadline`);
-- « paiement »: the payment delay of an open dossier ran out (`deadlines.payment_deadline`);
+- « paiement »: the payment delay of a dossier ran out while a piece still awaits payment
+  (`late_payment.piece_payment`);
 - « refus_masque »: a refused piece left the Synthèse (`refused_hidden_after_days`).
 
 The screens never read these flags: the Synthèse, the piece screen, `show` and the Tableau de
@@ -29,6 +30,7 @@ from sqlalchemy import Connection, exists, func, insert, select
 from . import states as S
 from . import vocabulary as V
 from .deadlines import DeadlineConfig, add_days
+from .late_payment import UNPAID_STAGES
 from .states import Holder
 from .store.schema import deadline_notices, dossiers, pieces
 
@@ -148,14 +150,17 @@ def _action_overdue(conn: Connection, at: date, deadlines: DeadlineConfig) -> It
 def _payment_overdue(
     conn: Connection, at: date, deadlines: DeadlineConfig
 ) -> Iterator[SweepChange]:
-    """Open dossiers whose payment clock ran out; the flag is kept on the dossier's first
-    piece (one per dossier and start of the clock)."""
-    D, chain = dossiers.c, pieces.alias("chain")
-    first = (
-        select(func.min(chain.c.id))
-        .where(chain.c.dossier_id == D.id)
-        .correlate(dossiers)
-        .scalar_subquery()
+    """Dossiers whose payment clock ran out while a piece still awaits payment (the one that
+    carries the deadline, `late_payment.UNPAID_STAGES`: open, or ended in the tool when the
+    service financier took its final piece but has not put it in payment); the flag is kept
+    on that piece, once per dossier and start of the clock."""
+    D = dossiers.c
+    unpaid = [s.code for s in S.STATES.values() if s.stage in UNPAID_STAGES]
+    carrying = (
+        select(P.dossier_id, func.min(P.id).label("piece_id"))
+        .where(P.state.in_(unpaid))
+        .group_by(P.dossier_id)
+        .subquery()
     )
     noticed = exists().where(
         N.kind == str(NoticeKind.PAYMENT), N.dossier_id == D.id, N.since == D.moe_available_on
@@ -165,11 +170,11 @@ def _payment_overdue(
             D.id, D.number.label("dossier"), D.moe_available_on, P.id.label("piece_id"), P.number
         )
         .select_from(dossiers)
-        .join(pieces, P.id == first)
+        .join(carrying, carrying.c.dossier_id == D.id)
+        .join(pieces, P.id == carrying.c.piece_id)
         .where(
             D.moe_available_on.is_not(None),
             D.moe_available_on < add_days(at, -deadlines.payment_days),
-            D.closed_at.is_(None),
             ~noticed,
         )
         .order_by(D.id)

@@ -256,7 +256,7 @@ def dossier(ctx: Context) -> int:
         if ref.startswith("#")
         else q.dossier_by_number(ctx.session, ref)
     )
-    pay = d["payment_deadline"]
+    pay = d["payment"]
     ctx.emit(
         d,
         f"Dossier de facturation n° {d['number']} — marché {d['marche_number']} "

@@ -165,7 +165,10 @@ def test_at_replays_a_past_day_and_refuses_a_future_one(demo_db):
     assert state_of(demo_db, "LEF-2026-11")[0] == AT_VALIDATOR  # nothing written
 
     past = sweep(demo_db, "2026-12-10", "--at", "2026-12-04")
-    assert [c["piece"] for c in past if c["kind"] == "validation"] == ["LEF-2026-11"]
+    assert [c["piece"] for c in past if c["kind"] == "validation"] == [
+        "LEF-2026-11",
+        "LEF-2026-10",  # held 13 days on 23/11 by its validator
+    ]
     assert events_of(demo_db, "LEF-2026-11")[-1][2].startswith("2026-12-04")
     later = sweep(demo_db, "2026-12-10")  # today: the second validator's piece is late too
     assert [c["piece"] for c in later if c["kind"] == "validation"] == ["PG-2026-02"]

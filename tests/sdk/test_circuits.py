@@ -64,7 +64,7 @@ def test_in_contract_circuit_to_payment(core, as_, draft, clock):
         "PRISE_EN_COMPTE_SERVICE_FINANCIER",
     ]
     # Payment clock: 30 days from availability of the payment request to the MOE.
-    assert dossier["payment_deadline"].due == today + timedelta(days=30)
+    assert dossier["payment"].due == today + timedelta(days=30)
     assert actions(core, titulaire, a4.id) == [
         ("deposit", "", "MISE_A_DISPOSITION_MOE", "FOURNISSEUR"),
         ("take", "MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE", "MOE"),

@@ -147,7 +147,7 @@ def test_a_piece_made_available_to_the_service_financier_starts_the_payment_cloc
     a6 = core.workflow.deposit(titulaire, draft("A6", "T-EAV-PAY")).piece
     assert a6.state == "MISE_A_DISPOSITION_SERVICE_FINANCIER"
     dossier = core.queries.dossier(sf, a6.dossier_id)
-    assert dossier["payment_deadline"].due == today + timedelta(days=30)
+    assert dossier["payment"].due == today + timedelta(days=30)
     payment = core.queries.payment(a6)
     assert payment is not None
     assert (payment.due, payment.days_left, payment.late) == (
@@ -175,7 +175,7 @@ def test_a_payment_request_reaching_the_owner_side_outside_the_moe_starts_the_cl
 def test_a_piece_for_a_validator_or_the_contractor_starts_no_clock(core, as_, draft):
     a10 = core.workflow.deposit(as_("soustraitant"), draft("A10", "T-CLK-A10")).piece
     assert a10.holder_role == "PREMIER_VALIDEUR"
-    assert core.queries.dossier(as_("soustraitant"), a10.dossier_id)["payment_deadline"] is None
+    assert core.queries.dossier(as_("soustraitant"), a10.dossier_id)["payment"] is None
     assert core.queries.payment(a10) is None
 
 

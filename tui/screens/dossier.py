@@ -80,8 +80,8 @@ class DossierScreen(Screen[None]):
             ("   Statut : ", "bold"),
             STATUSES.get(dossier["status"], dossier["status"]),
         )
-        if dossier.get("payment_deadline") is not None:
-            info.append("\n" + dossier["payment_deadline"].describe())
+        if dossier.get("payment") is not None:
+            info.append("\n" + dossier["payment"].describe())
         self.query_one("#dossier-info", Static).update(info)
         chain = self.query_one("#dossier-chain", OptionList)
         chain.clear_options()
