@@ -5,10 +5,10 @@ contract, refusals, suspension, sub- and co-contracting validation), with its de
 the password in DECOMPTE_PASSWORD, on a scratch store made by ``decompte init --demo``. After
 every step the piece is in the seeds' state and its history (``history --json``) gained
 exactly one event for the action; a deposit after a piece also adds exactly one event to that
-piece (it becomes « associée »). Every command is a subprocess, as a script would run it.
-
-Not replayed here (other parts of issue #12 change them): the tacit procedure, completion
-with attachments, the deadline sweep and ``--today``, payment.
+piece (it becomes « associée », or « remplacée » for the piece an A22 replaces). Every command
+is a subprocess, as a script would run it, at a day the test sets with ``--today`` (time is an
+input: the tacit procedure's windows, the validator's 15 days run out by ``decompte sweep``,
+the payment deadline and its late-payment interest are replayed at chosen days).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -66,14 +67,20 @@ class Replay:
 
     db: Path
     pdf: Path
+    today: date = field(default_factory=date.today)
     events: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     viewers: dict[str, str] = field(default_factory=dict)
     dossiers: dict[str, str] = field(default_factory=dict)
 
     def run(self, *args: str, login: str = "") -> subprocess.CompletedProcess[str]:
+        """The command at the replay's day (``--today``)."""
+        dated = ("--today", self.today.isoformat(), *args)
         return subprocess.run(
-            _command(self.db, args, login), capture_output=True, text=True, env=_env(), timeout=60
+            _command(self.db, dated, login), capture_output=True, text=True, env=_env(), timeout=60
         )
+
+    def advance(self, days: int) -> None:
+        self.today += timedelta(days=days)
 
     def json(self, *args: str, login: str) -> dict:
         done = self.run("--json", *args, login=login)
@@ -81,10 +88,19 @@ class Replay:
         return json.loads(done.stdout)
 
     def deposit(
-        self, who: str, cadre: str, number: str, state: str, *, marche: str = ECO, after: str = ""
+        self,
+        who: str,
+        cadre: str,
+        number: str,
+        state: str,
+        *,
+        marche: str = ECO,
+        after: str = "",
+        previous_becomes: str = "ASSOCIEE",
+        attach: tuple[str, ...] = (),
     ) -> dict:
         """`who` deposits `number` (initial on `marche`, or after the piece `after`, which
-        becomes « associée »); the new piece is in `state`."""
+        becomes `previous_becomes`); the new piece is in `state`."""
         where = ["--after", after] if after else ["--marche", marche]
         piece = self.json(
             "deposit",
@@ -93,7 +109,7 @@ class Replay:
             "--number",
             number,
             "--date",
-            date.today().isoformat(),
+            self.today.isoformat(),
             *where,
             "--line",
             "20:10 000,00",
@@ -103,6 +119,7 @@ class Replay:
             "SERVICES_TECHNIQUES",
             "--file",
             str(self.pdf),
+            *attach,
             "--confirm",  # an amount differing from the previous piece's is only a warning
             login=who,
         )["piece"]
@@ -111,7 +128,7 @@ class Replay:
         self.viewers[number] = who
         self.dossiers[number] = piece["dossier_number"]
         if after:
-            self.events[after].append(("associate", "ASSOCIEE"))
+            self.events[after].append(("associate", previous_becomes))
         return piece
 
     def process(self, who: str, action: str, number: str, state: str, *extra: str) -> dict:
@@ -391,4 +408,104 @@ def test_two_takes_at_once_one_wins_the_other_gets_the_conflict(replay: Replay) 
     assert json.loads(winner[0])["piece"]["state"] == "PRISE_EN_COMPTE_MOE"
     assert json.loads(loser[1])["error"] == "Conflict"
     r.events["RACE-1"].append(("take", "PRISE_EN_COMPTE_MOE"))  # one event, not two
+    r.check_histories()
+
+
+# -- the tacit procedure: the owner side lets its window pass (CCAG-Travaux 2021 art. 12.4) -----
+
+
+@pytest.mark.parametrize(
+    "who, cadre",
+    [("titulaire", "A23"), ("moe", "A24"), ("moa", "A25")],
+    ids=["contractor-A23", "moe-A24", "moa-A25"],
+)
+def test_tacit_procedure_a22_then_the_definitive_statement(
+    replay: Replay, who: str, cadre: str
+) -> None:
+    """The MOE leaves the final draft unanswered: the contractor's A22, early, is a warning
+    saying how many days remain; past the window it replaces the A7 (« remplacée »). The
+    definitive statement that follows leaves the A22 « associée », like any next piece."""
+    r = replay
+    r.deposit("titulaire", "A7", "TC-PDF", "MISE_A_DISPOSITION_MOE", marche=VOI)
+    r.advance(20)
+    early = r.run(
+        "--json",
+        *("deposit", "--cadre", "A22", "--number", "TC-EARLY", "--after", "TC-PDF"),
+        *("--date", r.today.isoformat(), "--line", "20:10 000,00", "--file", str(r.pdf)),
+        login="titulaire",
+    )
+    assert early.returncode == 3, early.stderr  # a warning to confirm, nothing written
+    assert "il reste 10 j" in early.stderr
+    r.advance(11)  # 31 days: the owner side's 30 days have run out
+    r.deposit(
+        "titulaire",
+        "A22",
+        "TC-PDG",
+        "MISE_A_DISPOSITION_MOA",
+        after="TC-PDF",
+        previous_becomes="REMPLACEE_PAR_A22",
+    )
+    r.advance(11)  # the MOA let its 10 days pass as well
+    r.deposit(who, cadre, f"TC-{cadre}", "MISE_A_DISPOSITION_SERVICE_FINANCIER", after="TC-PDG")
+    r.process("sf", "take", f"TC-{cadre}", "PRISE_EN_COMPTE_SERVICE_FINANCIER")
+    assert r.dossier_status("TC-PDF", "titulaire") == "TERMINE"
+    r.check_histories()
+
+
+# -- time: the validator's 15 days run out (decompte sweep at chosen days) ----------------------
+
+
+def test_validator_silent_15_days_the_sweep_moves_the_piece_on(replay: Replay) -> None:
+    r = replay
+    r.deposit("soustraitant", "A10", "HD-A10", "MISE_A_DISPOSITION_PREMIER_VALIDEUR")
+    r.advance(15)  # its last day: it stays (the demo's own late pieces move on)
+    assert "HD-A10" not in {c["piece"] for c in r.json("sweep", login="")}
+    r.advance(1)
+    moved = [c for c in r.json("sweep", login="") if c["piece"] == "HD-A10"]
+    assert [(c["kind"], c["to_state"]) for c in moved] == [
+        ("validation", "VALIDATION_1_HORS_DELAI")
+    ]
+    r.events["HD-A10"].append(("expire", "VALIDATION_1_HORS_DELAI"))
+    assert r.json("sweep", login="") == []  # once: a second run the same day changes nothing
+    r.process("moe", "take", "HD-A10", "PRISE_EN_COMPTE_MOE")
+    r.check_histories()
+
+
+# -- completion supplies what was missing; payment, late (seed 000; décret 2013-269) ------------
+
+
+def test_completion_with_the_missing_document_then_paid_late(replay: Replay, tmp_path) -> None:
+    """Situation 4: the service financier suspends the contractor's A6, the contractor
+    completes it with the purchase order, the service financier takes it and puts it in
+    payment 40 days after it was made available: 10 days late."""
+    r = replay
+    order = tmp_path / "bon-de-commande.pdf"
+    order.write_bytes(demo_pdf("bon de commande", ["n° 12"]))
+    r.deposit("titulaire", "A6", "PAY-EAV", "MISE_A_DISPOSITION_SERVICE_FINANCIER")
+    r.process("sf", "suspend", "PAY-EAV", "SUSPENDUE", "--reason", "Le bon de commande manque")
+    r.advance(2)
+    r.process(
+        "titulaire",
+        "complete",
+        "PAY-EAV",
+        "COMPLETEE",
+        *("--reason", "Bon de commande joint"),
+        *("--attach", f"{order}:BON_DE_COMMANDE:Bon de commande n° 12"),
+    )
+    history = r.json("history", "PAY-EAV", login="sf")["events"]
+    assert "bon-de-commande.pdf" in history[-1]["reason"]  # what was added, in the history
+    r.process("sf", "take", "PAY-EAV", "PRISE_EN_COMPTE_SERVICE_FINANCIER")
+    r.advance(38)
+    paid = r.process("sf", "pay", "PAY-EAV", "MISE_EN_PAIEMENT")
+    assert paid["state_date"] == r.today.isoformat()
+    payment = r.json("show", "PAY-EAV", login="titulaire")["payment"]
+    late = payment["late"]
+    assert late["days"] == 10
+    # 12 000,00 € to pay (10 000,00 HT + 20 % VAT) x (2,15 % ECB + 8 points) x 10 / 365
+    by_hand = (Decimal("12000.00") * Decimal("0.1015") * 10 / 365).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    assert by_hand == Decimal("33.37")
+    assert (Decimal(late["interest"]), Decimal(late["indemnity"])) == (by_hand, Decimal("40.00"))
+    assert r.dossier_status("PAY-EAV", "titulaire") == "TERMINE"
     r.check_histories()
