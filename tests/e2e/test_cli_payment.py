@@ -1,16 +1,19 @@
-"""`decompte process pay` and the payment deadline of `show`, in subprocesses: the service
-financier puts a piece in payment; `show --json` gives the deadline and the late-payment
-interest as decimal strings."""
+"""`decompte process pay` and the payment deadline of `show`, in subprocesses at fixed days
+(`--today`): the service financier puts a piece in payment; `show --json` gives the deadline
+and the late-payment interest as decimal strings.
+
+The A6 is deposited on 23/11/2026, straight to the service financier: its payment clock
+starts that day, the deadline is 30 days later, on 23/12/2026."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from test_cli import run
 
+DEPOSIT_DAY = "2026-11-23"
+DUE = "2026-12-23"
 A6 = [
     "deposit",
     "--cadre",
@@ -31,65 +34,118 @@ A6 = [
 
 
 def _deposit(db, number: str) -> dict:
-    out = run(db, "--json", *A6, "--number", number, "--confirm", login="titulaire")
+    out = run(
+        db,
+        "--today",
+        DEPOSIT_DAY,
+        "--json",
+        *A6,
+        "--number",
+        number,
+        "--confirm",
+        login="titulaire",
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["piece"]
 
 
+def _json(db, day: str, *args: str, login: str) -> dict:
+    out = run(db, "--today", day, "--json", *args, login=login)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
 def test_pay_records_the_day_once_and_show_gives_the_deadline(demo_db):
     piece = _deposit(demo_db, "CLI-PAY-1")
-    deposited = date.fromisoformat(piece["deposited_at"][:10])
-    shown = json.loads(run(demo_db, "--json", "show", "CLI-PAY-1", login="sf").stdout)
-    assert shown["payment"]["due"] == (deposited + timedelta(days=30)).isoformat()
-    assert shown["payment"]["paid_on"] is None and shown["payment"]["late"] is None
+    assert piece["deposited_at"][:10] == DEPOSIT_DAY and piece["amount_due"] == "12000.00"
+    shown = _json(demo_db, DEPOSIT_DAY, "show", "CLI-PAY-1", login="sf")
+    assert shown["payment"] == {"due": DUE, "paid_on": None, "days_left": 30, "late": None}
 
-    future = run(demo_db, "process", "pay", "CLI-PAY-1", "--date", "2999-01-01", login="sf")
+    def pay(today: str, day: str, login: str = "sf"):
+        return run(
+            demo_db, "--today", today, "process", "pay", "CLI-PAY-1", "--date", day, login=login
+        )
+
+    future = pay("2026-11-30", "2026-12-01")
     assert future.returncode == 2 and "futur" in future.stderr
-    before = run(demo_db, "process", "pay", "CLI-PAY-1", "--date", "2000-01-01", login="sf")
+    before = pay("2026-11-30", "2026-11-22")  # after the piece's date, before its deposit
     assert before.returncode == 2 and "antérieure au dépôt" in before.stderr
-    other = run(demo_db, "process", "pay", "CLI-PAY-1", login="titulaire")
+    other = pay("2026-11-30", "2026-11-30", login="titulaire")
     assert other.returncode == 4, other.stderr
 
-    paid = run(demo_db, "process", "pay", "CLI-PAY-1", "--date", deposited.isoformat(), login="sf")
+    paid = pay("2026-12-01", "2026-11-30")
     assert paid.returncode == 0, paid.stderr
     assert "Mise en paiement" in paid.stdout
-    again = run(demo_db, "process", "pay", "CLI-PAY-1", login="sf")
+    again = pay("2026-12-01", "2026-12-01")
     assert again.returncode != 0
-    history = json.loads(run(demo_db, "--json", "history", "CLI-PAY-1", login="sf").stdout)
+    history = _json(demo_db, "2026-12-01", "history", "CLI-PAY-1", login="sf")
     pays = [e for e in history["events"] if e["action"] == "pay"]
-    assert len(pays) == 1
-    assert pays[0]["to_state"] == "MISE_EN_PAIEMENT"
-    assert pays[0]["reason"] == f"Mise en paiement le {deposited:%d/%m/%Y}"
-    human = run(demo_db, "show", "CLI-PAY-1", login="titulaire").stdout
-    assert f"Mise en paiement le {deposited:%d/%m/%Y}, dans le délai" in human
+    assert [(e["to_state"], e["at"][:10], e["reason"]) for e in pays] == [
+        ("MISE_EN_PAIEMENT", "2026-12-01", "Mise en paiement le 30/11/2026")
+    ]
+    shown = _json(demo_db, "2027-03-01", "show", "CLI-PAY-1", login="sf")
+    assert shown["payment"] == {"due": DUE, "paid_on": "2026-11-30", "days_left": 23, "late": None}
+    human = run(demo_db, "--today", "2027-03-01", "show", "CLI-PAY-1", login="titulaire").stdout
+    assert "Mise en paiement le 30/11/2026, dans le délai (échéance 23/12/2026)" in human
 
 
-def test_show_json_gives_the_interest_of_an_unpaid_late_piece(demo_db):
-    piece = _deposit(demo_db, "CLI-PAY-2")
-    today = date.fromisoformat(piece["deposited_at"][:10])
-    # the clock started 40 days ago: due 10 days ago, 10 days late
-    started = today - timedelta(days=40)
-    with sqlite3.connect(demo_db) as conn:
-        conn.execute(
-            "UPDATE dossiers SET moe_available_on = ? WHERE id = ?",
-            (started.isoformat(), piece["dossier_id"]),
-        )
-    shown = json.loads(run(demo_db, "--json", "show", "CLI-PAY-2", login="titulaire").stdout)
-    late = shown["payment"]["late"]
-    assert late["days"] == 10
-    # 12 000,00 TTC × (ECB rate of the half-year + 8) % × 10 / 365, rounded half-up
-    rate = Decimal(late["rate"])
-    assert rate == Decimal(late["ecb_rate"]) + 8
-    expected = (Decimal("12000.00") * rate * 10 / 36500).quantize(Decimal("0.01"))
-    assert late["interest"] == str(expected)
-    assert late["indemnity"] == "40.00"
-    assert late["total"] == str(expected + Decimal("40.00"))
-    human = run(demo_db, "show", "CLI-PAY-2", login="titulaire").stdout
-    assert "Intérêts moratoires (estimation)" in human
-    assert "échéance dépassée de 10 j" in human
-    stock = json.loads(run(demo_db, "--json", "stock", login="sf").stdout)
-    assert stock["late_payments"]["count"] >= 1
-    assert Decimal(stock["late_payments"]["total"]) >= expected + 40
+def test_a_piece_unpaid_then_paid_10_days_late_owes_the_interest_worked_out_by_hand(demo_db):
+    late_day = "2027-01-02"  # 10 days after the deadline
+    stock_before = _json(demo_db, late_day, "stock", login="sf")["late_payments"]
+    _deposit(demo_db, "CLI-PAY-2")
+    on_due = _json(demo_db, DUE, "show", "CLI-PAY-2", login="titulaire")
+    assert on_due["payment"] == {"due": DUE, "paid_on": None, "days_left": 0, "late": None}
+
+    # Late from 24/12/2026, in the half-year begun on 01/07/2026, when the ECB rate in force
+    # was 2,15 % (since 11/06/2025, the default [late_payment] table's last row): 10,15 % a
+    # year on 12 000,00 € for 10 days = 12 000 × 10,15 × 10 / 36 500 = 33,3698… → 33,37 €,
+    # plus the flat indemnity of 40,00 €: 73,37 €.
+    interest = Decimal("12000.00") * (Decimal("2.15") + 8) * 10 / 36500
+    assert interest.quantize(Decimal("0.01"), ROUND_HALF_UP) == Decimal("33.37")
+    late = {
+        "days": 10,
+        "began": "2026-12-24",
+        "semester": "2026-07-01",
+        "ecb_rate": "2.15",
+        "rate": "10.15",
+        "interest": "33.37",
+        "indemnity": "40.00",
+        "total": "73.37",
+    }
+    unpaid = _json(demo_db, late_day, "show", "CLI-PAY-2", login="titulaire")
+    assert unpaid["payment"] == {"due": DUE, "paid_on": None, "days_left": -10, "late": late}
+    human = run(demo_db, "--today", late_day, "show", "CLI-PAY-2", login="titulaire").stdout
+    assert "Paiement : échéance dépassée de 10 j (23/12/2026)" in human
+    assert (
+        "Intérêts moratoires (estimation) : 33,37 € (10 j à 10,15 %) + indemnité forfaitaire "
+        "40,00 € = 73,37 €" in human
+    )
+    stock = _json(demo_db, late_day, "stock", login="sf")["late_payments"]
+    assert stock["count"] == stock_before["count"] + 1
+    assert Decimal(stock["total"]) == Decimal(stock_before["total"]) + Decimal("73.37")
+
+    paid = run(
+        demo_db,
+        "--today",
+        "2027-01-05",
+        "process",
+        "pay",
+        "CLI-PAY-2",
+        "--date",
+        late_day,
+        login="sf",
+    )
+    assert paid.returncode == 0, paid.stderr
+    # paid on 02/01/2027: the interest stops there, whenever it is read
+    weeks_later = _json(demo_db, "2027-02-15", "show", "CLI-PAY-2", login="titulaire")
+    assert weeks_later["payment"] == {
+        "due": DUE,
+        "paid_on": late_day,
+        "days_left": -10,
+        "late": late,
+    }
+    human = run(demo_db, "--today", "2027-02-15", "show", "CLI-PAY-2", login="titulaire").stdout
+    assert "Mise en paiement le 02/01/2027, 10 j après l'échéance du 23/12/2026" in human
 
 
 def test_config_shows_the_rate_table_in_force(tmp_path):
