@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from urllib.parse import quote
 
@@ -97,11 +98,21 @@ def prepare_path(url: str) -> None:
     if not url.startswith("sqlite:///") or url.startswith("sqlite:///file:"):
         return
     path = Path(url.removeprefix("sqlite:///"))
-    if path.is_dir():
+    try:
+        mode: int | None = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError:  # a name too long, a folder that cannot be crossed, a loop of links
+        raise unavailable(
+            url,
+            "Ce chemin ne peut pas être lu",
+            "vérifiez le chemin : des noms de 255 caractères au plus, des dossiers accessibles",
+        ) from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise unavailable(url, "Ce chemin est un dossier, pas une base", NOT_A_STORE)
-    if path.exists() and not path.is_file():
+    if mode is not None and not stat.S_ISREG(mode):
         raise unavailable(url, "Ce chemin n'est pas un fichier ordinaire", NOT_A_STORE)
-    if path.exists():
+    if mode is not None:
         _check_before_writing(url, path)
         return
     try:

@@ -222,6 +222,7 @@ def _foreign(tmp_path: Path) -> str:
 STORES = [
     ("foreign", lambda db, tmp: _foreign(tmp), "autre programme"),
     ("folder", lambda db, tmp: str(tmp), "dossier"),
+    ("name-too-long", lambda db, tmp: str(tmp / ("n" * 300)), "ne peut pas être lu"),
     ("random", lambda db, tmp: _file(tmp, "r.bin", os.urandom(4096)), "pas une base"),
     ("text", lambda db, tmp: _file(tmp, "t.txt", b"bonjour\n" * 200), "pas une base"),
     ("devnull", lambda db, tmp: os.devnull, "fichier ordinaire"),
