@@ -119,6 +119,22 @@ def _not_noticed(kind: NoticeKind, since: Any) -> Any:
     return ~exists().where(N.kind == str(kind), N.piece_id == P.id, N.since == since)
 
 
+def _crossed(
+    conn: Connection, kind: NoticeKind, since: Any, days: int, at: date, *where: Any
+) -> Iterator[SweepChange]:
+    """The pieces matching `where` whose delay of `days` from their `since` column ran out
+    before `at`, not noticed yet for that start."""
+    query = (
+        select(P.id, P.number, P.dossier_id, since.label("since"))
+        .where(*where, since < add_days(at, -days), _not_noticed(kind, since))
+        .order_by(P.id)
+    )
+    for row in conn.execute(query):
+        yield SweepChange(
+            kind, row.id, row.number, row.dossier_id, row.since, add_days(row.since, days)
+        )
+
+
 def _action_overdue(conn: Connection, at: date, deadlines: DeadlineConfig) -> Iterator[SweepChange]:
     """Pieces whose holder has a configured delay and let it pass (due before `at`)."""
     codes = [s.code for s in S.STATES.values() if s.stage in ACTING_STAGES]
@@ -126,25 +142,15 @@ def _action_overdue(conn: Connection, at: date, deadlines: DeadlineConfig) -> It
         days = deadlines.for_holder(role)
         if days is None or role is Holder.NONE:
             continue
-        query = (
-            select(P.id, P.number, P.dossier_id, P.holder_since)
-            .where(
-                P.holder_role == str(role),
-                P.state.in_(codes),
-                P.holder_since < add_days(at, -days),
-                _not_noticed(NoticeKind.ACTION, P.holder_since),
-            )
-            .order_by(P.id)
+        yield from _crossed(
+            conn,
+            NoticeKind.ACTION,
+            P.holder_since,
+            days,
+            at,
+            P.holder_role == str(role),
+            P.state.in_(codes),
         )
-        for row in conn.execute(query):
-            yield SweepChange(
-                NoticeKind.ACTION,
-                row.id,
-                row.number,
-                row.dossier_id,
-                row.holder_since,
-                add_days(row.holder_since, days),
-            )
 
 
 def _payment_overdue(
@@ -195,21 +201,11 @@ def _refused_hidden(conn: Connection, at: date, deadlines: DeadlineConfig) -> It
     """Refused pieces the Synthèse's filter now hides (refused before `at` minus the delay:
     the same bound as `PieceListing.synthese`)."""
     days = deadlines.refused_hidden_after_days
-    query = (
-        select(P.id, P.number, P.dossier_id, P.state_date)
-        .where(
-            P.state.in_(S.refused_codes()),
-            P.state_date < add_days(at, -days),
-            _not_noticed(NoticeKind.REFUSED_HIDDEN, P.state_date),
-        )
-        .order_by(P.id)
+    yield from _crossed(
+        conn,
+        NoticeKind.REFUSED_HIDDEN,
+        P.state_date,
+        days,
+        at,
+        P.state.in_(S.refused_codes()),
     )
-    for row in conn.execute(query):
-        yield SweepChange(
-            NoticeKind.REFUSED_HIDDEN,
-            row.id,
-            row.number,
-            row.dossier_id,
-            row.state_date,
-            add_days(row.state_date, days),
-        )

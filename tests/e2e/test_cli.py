@@ -14,19 +14,33 @@ from decompte.sdk.demo import demo_pdf
 from support import LOGINS
 
 PASSWORD = "Decompte-Demo-2026"
+ABSENT_CONFIG = os.devnull + ".absent.toml"  # no user configuration
 
 
-def run(db, *args, login="", password=PASSWORD, stdin=None):
-    env = {
-        **os.environ,
-        "DECOMPTE_PASSWORD": password,
-        "DECOMPTE_CONFIG": os.devnull + ".absent.toml",
-    }
+def cli_env(password: str = PASSWORD, **extra: str) -> dict[str, str]:
+    """The environment of a `decompte` subprocess: the demo password, no user configuration,
+    and no developer's DECOMPTE_TODAY (the day is each test's choice, `--today` or `extra`)."""
+    env = {**os.environ, "DECOMPTE_PASSWORD": password, "DECOMPTE_CONFIG": ABSENT_CONFIG}
+    env.pop("DECOMPTE_TODAY", None)
+    return env | extra
+
+
+def cli_command(db, args, login=""):
+    """`decompte --db DB [--as LOGIN] ARGS…` as a subprocess's argument list."""
     cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db)]
     if login:
         cmd += ["--as", LOGINS.get(login, login)]
+    return cmd + list(args)
+
+
+def run(db, *args, login="", password=PASSWORD, stdin=None, env=None):
     return subprocess.run(
-        cmd + list(args), capture_output=True, text=True, env=env, input=stdin, timeout=60
+        cli_command(db, args, login),
+        capture_output=True,
+        text=True,
+        env=cli_env(password, **(env or {})),
+        input=stdin,
+        timeout=60,
     )
 
 

@@ -5,27 +5,10 @@ to reads the history and downloads them."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+
+from test_cli import run
 
 from decompte.sdk.demo import demo_pdf
-
-from support import LOGINS
-
-PASSWORD = "Decompte-Demo-2026"
-
-
-def run(db, *args, login=""):
-    env = {
-        **os.environ,
-        "DECOMPTE_PASSWORD": PASSWORD,
-        "DECOMPTE_CONFIG": os.devnull + ".absent.toml",
-    }
-    cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db)]
-    if login:
-        cmd += ["--as", LOGINS[login]]
-    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=60)
 
 
 def _deposit_and_suspend(db, tmp_path):

@@ -10,36 +10,17 @@ is 15 days (the piece moves the day after its last day).
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+from test_cli import cli_env, run
+
 from decompte.sdk.demo import demo_pdf
 
-from support import LOGINS
-
-PASSWORD = "Decompte-Demo-2026"
 AT_VALIDATOR = "MISE_A_DISPOSITION_PREMIER_VALIDEUR"
-
-
-def run(db: Path, *args: str, login: str = "", env: dict[str, str] | None = None):
-    environment = {
-        **os.environ,
-        "DECOMPTE_PASSWORD": PASSWORD,
-        "DECOMPTE_CONFIG": os.devnull + ".absent.toml",
-        **(env or {}),
-    }
-    if "DECOMPTE_TODAY" not in (env or {}):
-        environment.pop("DECOMPTE_TODAY", None)  # the day is each test's choice
-    cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db)]
-    if login:
-        cmd += ["--as", LOGINS[login]]
-    return subprocess.run(
-        cmd + list(args), capture_output=True, text=True, env=environment, timeout=60
-    )
 
 
 def sweep(db: Path, today: str, *extra: str) -> list[dict]:
@@ -225,7 +206,7 @@ def test_a_bad_today_is_a_named_error(demo_db):
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "DECOMPTE_CONFIG": os.devnull + ".absent.toml"},
+        env=cli_env(),
     )
     assert app.returncode == 2 and "--today" in app.stderr and "Traceback" not in app.stderr
 

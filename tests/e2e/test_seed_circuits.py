@@ -14,39 +14,20 @@ the payment deadline and its late-payment interest are replayed at chosen days).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from test_cli import cli_command, cli_env
 
 from decompte.sdk.demo import demo_pdf
 
-from support import LOGINS
-
-PASSWORD = "Decompte-Demo-2026"
 ECO, GYM, VOI = "2026-ECO-001", "2026-GYM-002", "2025-VOI-014"
 CONFLICT = 6  # errors.Conflict.exit_code: someone acted first
-
-
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DECOMPTE_PASSWORD": PASSWORD,
-        "DECOMPTE_CONFIG": os.devnull + ".absent.toml",  # no user configuration
-    }
-
-
-def _command(db: Path, args: tuple[str, ...], login: str) -> list[str]:
-    cmd = [sys.executable, "-m", "decompte.sdk.cli", "--db", str(db)]
-    if login:
-        cmd += ["--as", LOGINS[login]]
-    return cmd + list(args)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +35,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ``decompte init --demo`` for the module; each test replays on its own copy."""
     db = tmp_path_factory.mktemp("seed-circuits") / "demo.db"
     done = subprocess.run(
-        _command(db, ("init", "--demo"), ""), capture_output=True, text=True, env=_env()
+        cli_command(db, ("init", "--demo"), ""), capture_output=True, text=True, env=cli_env()
     )
     assert done.returncode == 0, done.stderr
     return db
@@ -76,7 +57,11 @@ class Replay:
         """The command at the replay's day (``--today``)."""
         dated = ("--today", self.today.isoformat(), *args)
         return subprocess.run(
-            _command(self.db, dated, login), capture_output=True, text=True, env=_env(), timeout=60
+            cli_command(self.db, dated, login),
+            capture_output=True,
+            text=True,
+            env=cli_env(),
+            timeout=60,
         )
 
     def advance(self, days: int) -> None:
@@ -393,11 +378,11 @@ def test_two_takes_at_once_one_wins_the_other_gets_the_conflict(replay: Replay) 
     r.deposit("titulaire", "A4", "RACE-1", "MISE_A_DISPOSITION_MOE")
     both = [
         subprocess.Popen(
-            _command(r.db, ("--json", "process", "take", "RACE-1"), "moe"),
+            cli_command(r.db, ("--json", "process", "take", "RACE-1"), "moe"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_env(),
+            env=cli_env(),
         )
         for _ in range(2)
     ]

@@ -21,35 +21,31 @@ from ..workers import describe_error
 BAR = 18
 
 
-def stock_tables(stock: dict[str, Any], app: Any = None) -> tuple[Table, Table]:
-    from decompte.sdk.states import label
-
-    by_state = Table(
+def _titled_table(title: str) -> Table:
+    """A borderless table under a bold title, as the Tableau de bord's summaries are."""
+    return Table(
         box=None,
         padding=(0, 1),
         show_edge=False,
         header_style="bold",
         expand=True,
-        title="Par état",
+        title=title,
         title_style="bold",
         title_justify="left",
     )
+
+
+def stock_tables(stock: dict[str, Any], app: Any = None) -> tuple[Table, Table]:
+    from decompte.sdk.states import label
+
+    by_state = _titled_table("Par état")
     by_state.add_column("État courant", ratio=1)
     by_state.add_column("Pièces", justify="right")
     for code, count in stock["by_state"].items():
         by_state.add_row(label(code), str(count))
     if not stock["by_state"]:
         by_state.add_row(Text("Aucune pièce en stock", "dim"), "")
-    by_age = Table(
-        box=None,
-        padding=(0, 1),
-        show_edge=False,
-        header_style="bold",
-        expand=True,
-        title="Par ancienneté",
-        title_style="bold",
-        title_justify="left",
-    )
+    by_age = _titled_table("Par ancienneté")
     by_age.add_column("Depuis")
     by_age.add_column("Pièces", justify="right")
     by_age.add_column("", ratio=1)
@@ -67,16 +63,7 @@ def late_payments_table(late: dict[str, Any]) -> Table:
     and flat indemnities they owe (never a legal decision)."""
     from decompte.sdk.states import label
 
-    table = Table(
-        box=None,
-        padding=(0, 1),
-        show_edge=False,
-        header_style="bold",
-        expand=True,
-        title="Retards de paiement (intérêts moratoires estimés)",
-        title_style="bold",
-        title_justify="left",
-    )
+    table = _titled_table("Retards de paiement (intérêts moratoires estimés)")
     table.add_column("État courant", ratio=1)
     table.add_column("Pièces", justify="right")
     table.add_column("Intérêts et indemnités", justify="right")
